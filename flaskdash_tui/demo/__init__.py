@@ -1,0 +1,141 @@
+"""The demo: an example Flask service with weeks of history and live traffic.
+
+:func:`running_demo` makes a git repository with two versions of the example
+service (:mod:`~flaskdash_tui.demo.service`), replays weeks of its history
+through capture (:mod:`~flaskdash_tui.demo.history`), serves the newer
+version in a subprocess (:mod:`~flaskdash_tui.demo.serve`) and sends it real
+HTTP requests (:mod:`~flaskdash_tui.demo.load`)::
+
+    with running_demo(progress=callback) as demo:
+        run_the_tui(demo.database)
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from flaskdash_tui.demo.history import HistorySummary, build_history
+from flaskdash_tui.demo.load import LoadGenerator
+from flaskdash_tui.demo.serve import ServiceProcess
+
+__all__ = ["DemoEnvironment", "running_demo"]
+
+logger = logging.getLogger(__name__)
+
+DATABASE_FILE = "flaskdash.db"
+REPOSITORY_FOLDER = "service"
+
+
+@dataclass(frozen=True)
+class DemoEnvironment:
+    """A running demo, as :func:`running_demo` yields it."""
+
+    database: Path
+    """The live SQLite database."""
+    base_url: str
+    """The example service, ``http://127.0.0.1:PORT``."""
+    workdir: Path
+    repository: Path
+    """The git repository of the example service."""
+    history: HistorySummary | None
+    """What was replayed, or None when an earlier run's database was reused."""
+    service_pid: int
+    load: LoadGenerator
+
+
+@contextmanager
+def running_demo(
+    workdir: Path | None = None,
+    days: int = 28,
+    progress: Callable[[str, int, int], None] | None = None,
+    seed: int = 7,
+    load_threads: int = 4,
+) -> Iterator[DemoEnvironment]:
+    """Run the demo for the duration of a ``with`` block.
+
+    Leaving the block, also by an exception or KeyboardInterrupt, stops the
+    load and the service process and removes the temporary folder.
+
+    Args:
+        workdir: Folder for the repository, database and service log. When
+            None, a temporary folder is used and removed afterwards. A folder
+            that holds an earlier run's database is reused without new history.
+        days: Whole days of history before today.
+        progress: Called as ``progress(stage, done, total)`` during long work;
+            the stage is ``"history"``.
+        seed: Seed of the traffic and of the service's costs.
+        load_threads: Concurrent clients of the live load.
+
+    Yields:
+        The running demo.
+
+    Raises:
+        FileExistsError: ``workdir`` holds a database but no repository, or
+            the other way round.
+        RuntimeError: The service process did not start.
+    """
+    with ExitStack() as stack:
+        if workdir is None:
+            root = Path(
+                stack.enter_context(
+                    tempfile.TemporaryDirectory(prefix="flaskdash-demo-")
+                )
+            )
+        else:
+            root = Path(workdir).absolute()
+            root.mkdir(parents=True, exist_ok=True)
+        database = root / DATABASE_FILE
+        repository = root / REPOSITORY_FOLDER
+        history = _prepare(root, database, repository, days, seed, progress)
+        service = stack.enter_context(
+            ServiceProcess(repository, database, root / "service.log", seed)
+        )
+        load = stack.enter_context(
+            LoadGenerator(service.base_url, seed, threads=load_threads)
+        )
+        assert service.pid is not None
+        yield DemoEnvironment(
+            database=database,
+            base_url=service.base_url,
+            workdir=root,
+            repository=repository,
+            history=history,
+            service_pid=service.pid,
+            load=load,
+        )
+
+
+def _prepare(
+    root: Path,
+    database: Path,
+    repository: Path,
+    days: int,
+    seed: int,
+    progress: Callable[[str, int, int], None] | None,
+) -> HistorySummary | None:
+    has_database = database.exists()
+    has_repository = (repository / ".git").exists()
+    if has_database and has_repository:
+        logger.info("reusing the demo in %s", root)
+        return None
+    if has_database or repository.exists():
+        raise FileExistsError(
+            f"{root} holds part of an earlier demo; remove {database} and "
+            f"{repository}, or pass another folder"
+        )
+    started = time.perf_counter()
+    summary = build_history(
+        repository, database, days=days, seed=seed, now=time.time(), progress=progress
+    )
+    logger.info(
+        "replayed %d requests of history in %.1f s",
+        sum(summary.requests),
+        time.perf_counter() - started,
+    )
+    return summary
