@@ -1,0 +1,218 @@
+"""Utilization counts: hits per endpoint per day, and requests per hour.
+
+Every count is computed in SQL. A range is split into segments of constant UTC
+offset (see :mod:`flaskdash_tui.timerange`), and each segment is one grouped
+query that buckets ``time + offset`` by whole days or hours. The per-segment
+counts are added up, and the days and hours without requests are filled with
+zeros here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+import peewee as pw
+
+from capture.schema import Endpoint, Request
+from flaskdash_tui.timerange import (
+    SECONDS_PER_DAY,
+    SECONDS_PER_HOUR,
+    TimeRange,
+    date_of_day_number,
+)
+
+logger = logging.getLogger(__name__)
+
+HOURS_PER_DAY = 24
+
+
+@dataclass(frozen=True)
+class EndpointSeries:
+    """The hits of one endpoint on each day of a range."""
+
+    endpoint_id: int
+    name: str
+    counts: list[int]
+    """One count per day of the range, in order."""
+
+    @property
+    def total(self) -> int:
+        """The hits over the whole range."""
+        return sum(self.counts)
+
+
+@dataclass(frozen=True)
+class DailyHits:
+    """Hits per endpoint per day over a range of days."""
+
+    days: list[dt.date]
+    series: list[EndpointSeries]
+    """Endpoints with at least one hit in the range, most hits first."""
+
+    @property
+    def totals(self) -> list[int]:
+        """The hits of all endpoints together on each day."""
+        totals = [0] * len(self.days)
+        for series in self.series:
+            for index, count in enumerate(series.counts):
+                totals[index] += count
+        return totals
+
+    @property
+    def total(self) -> int:
+        """The hits over the whole range."""
+        return sum(series.total for series in self.series)
+
+    def peak(self) -> tuple[dt.date, int] | None:
+        """Return the day with the most hits and its count, or None without hits.
+
+        Of several days with the same count, the earliest is returned.
+        """
+        totals = self.totals
+        if not totals or max(totals) == 0:
+            return None
+        index = totals.index(max(totals))
+        return self.days[index], totals[index]
+
+
+@dataclass(frozen=True)
+class HourlyHits:
+    """Requests per hour of the day, for each day of a range."""
+
+    days: list[dt.date]
+    counts: list[list[int]]
+    """One row per day, each with 24 counts for the local hours 0 to 23.
+
+    On the day clocks go forward, the skipped hour has 0. On the day they go
+    back, the repeated hour holds the requests of both of its occurrences.
+    """
+
+    @property
+    def max_count(self) -> int:
+        """The largest count of any hour, 0 without requests."""
+        return max((max(row) for row in self.counts), default=0)
+
+    @property
+    def total(self) -> int:
+        """The requests over the whole range."""
+        return sum(sum(row) for row in self.counts)
+
+
+def _bucket(offset: int, width: int) -> pw.Node:
+    # The local day (or hour) number since 1970-01-01 00:00 local time. Times
+    # are positive, so the truncation of CAST is a floor.
+    return pw.Cast((Request.time + offset) / width, "INTEGER")
+
+
+def _range_filter(start: float, end: float, endpoint_ids: list[int]) -> pw.Expression:
+    # Naming the endpoints lets SQLite read the covering (endpoint, time)
+    # index range by range, which on a million requests is about a third
+    # faster than the time index plus a table lookup per row.
+    condition = (Request.time >= start) & (Request.time < end)
+    if len(endpoint_ids) == 1:
+        return condition & (Request.endpoint == endpoint_ids[0])
+    return condition & Request.endpoint.in_(endpoint_ids)
+
+
+def daily_hits(
+    database: pw.Database, time_range: TimeRange, endpoint_id: int | None = None
+) -> DailyHits:
+    """Count the hits per endpoint on each day of ``time_range``.
+
+    Args:
+        database: An open flaskdash database.
+        time_range: The local days to count, in their time zone.
+        endpoint_id: Count only this endpoint; all endpoints when None.
+
+    Returns:
+        The counts, with a zero for every day on which an endpoint had no hits.
+        Endpoints without hits in the range are left out.
+    """
+    days = time_range.day_list()
+    first_number = (time_range.first_day - date_of_day_number(0)).days
+    counts: dict[int, list[int]] = defaultdict(lambda: [0] * len(days))
+    names = _endpoint_names(database, None if endpoint_id is None else [endpoint_id])
+    endpoint_ids = list(names)
+    for segment in time_range.segments():
+        bucket = _bucket(segment.offset, SECONDS_PER_DAY)
+        query = (
+            Request.select(Request.endpoint, bucket, pw.fn.COUNT(pw.SQL("*")))
+            .where(_range_filter(segment.start, segment.end, endpoint_ids))
+            .group_by(Request.endpoint, bucket)
+            .tuples()
+            .bind(database)
+        )
+        for endpoint, number, count in query:
+            index = number - first_number
+            if 0 <= index < len(days):
+                counts[endpoint][index] += count
+            else:
+                logger.warning("day %d outside the range %s", number, time_range)
+    series = [
+        EndpointSeries(endpoint, names.get(endpoint, f"endpoint {endpoint}"), row)
+        for endpoint, row in counts.items()
+    ]
+    series.sort(key=lambda item: (-item.total, item.name))
+    return DailyHits(days, series)
+
+
+def hourly_hits(
+    database: pw.Database, time_range: TimeRange, endpoint_id: int | None = None
+) -> HourlyHits:
+    """Count the requests in each local hour of each day of ``time_range``.
+
+    Args:
+        database: An open flaskdash database.
+        time_range: The local days to count, in their time zone.
+        endpoint_id: Count only this endpoint; all endpoints when None.
+
+    Returns:
+        A grid of days by 24 hours, with zeros for hours without requests.
+    """
+    days = time_range.day_list()
+    first_number = (time_range.first_day - date_of_day_number(0)).days
+    counts = [[0] * HOURS_PER_DAY for _ in days]
+    for segment in time_range.segments():
+        bucket = _bucket(segment.offset, SECONDS_PER_HOUR)
+        # All endpoints: the time index alone covers this query.
+        condition = (Request.time >= segment.start) & (Request.time < segment.end)
+        if endpoint_id is not None:
+            condition &= Request.endpoint == endpoint_id
+        query = (
+            Request.select(bucket, pw.fn.COUNT(pw.SQL("*")))
+            .where(condition)
+            .group_by(bucket)
+            .tuples()
+            .bind(database)
+        )
+        for number, count in query:
+            day, hour = divmod(number, HOURS_PER_DAY)
+            index = day - first_number
+            if 0 <= index < len(days):
+                counts[index][hour] += count
+            else:
+                logger.warning("hour %d outside the range %s", number, time_range)
+    return HourlyHits(days, counts)
+
+
+def first_request_time(database: pw.Database) -> float | None:
+    """Return the time of the earliest stored request, or None when there is none."""
+    value = Request.select(pw.fn.MIN(Request.time)).bind(database).scalar()
+    return None if value is None else float(value)
+
+
+def endpoint_names(database: pw.Database) -> dict[int, str]:
+    """Return the name of every endpoint by id."""
+    return _endpoint_names(database, None)
+
+
+def _endpoint_names(database: pw.Database, ids: list[int] | None) -> dict[int, str]:
+    query = Endpoint.select(Endpoint.id, Endpoint.name)
+    if ids is not None:
+        if not ids:
+            return {}
+        query = query.where(Endpoint.id.in_(ids))
+    return dict(query.tuples().bind(database))
