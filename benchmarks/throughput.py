@@ -1,0 +1,322 @@
+"""Measure each monitor's throughput under gunicorn with 2 sync workers.
+
+Run it from the repository root, in the environment that has the comparison
+packages (see benchmarks/README.md)::
+
+    python -m benchmarks.throughput [--quick]
+
+One gunicorn server per variant from :mod:`benchmarks.apps` listens on
+127.0.0.1, all started before the first round. The rounds alternate between
+the variants, and each round sends load to one server for ``--seconds``
+seconds: wrk when it is installed, else the threaded Python generator in
+:mod:`benchmarks.load`. The figure per variant is the median of the
+responses per second over the rounds, and the ratio divides it by bare
+Flask's median from the same run.
+
+After the last round the servers stop with SIGTERM. gunicorn's hooks in
+:mod:`benchmarks.gunicorn_hooks` count the requests each worker served, and
+the benchmark compares that count with the rows capture and
+Flask-MonitoringDashboard stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.apps import BASELINE, VARIANTS, database_path
+from benchmarks.gunicorn_hooks import SERVED_DIR_VARIABLE, read_served
+from benchmarks.load import LoadResult, has_wrk, python_load, wrk_load
+from benchmarks.overhead import available_variants, count_capture_rows
+
+HOST = "127.0.0.1"
+WORKERS = 2
+TARGET_RATIO = 0.97
+"""The share of bare Flask's throughput that capture must keep."""
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Server:
+    """One gunicorn server for one variant."""
+
+    variant: str
+    port: int
+    directory: Path
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+
+@dataclass
+class ThroughputResult:
+    """One variant's throughput rounds and stored-row check."""
+
+    variant: str
+    rounds: list[LoadResult] = field(default_factory=list)
+    served: int | None = None
+    stored: int | None = None
+
+    @property
+    def median_per_second(self) -> float:
+        """The median of the responses per second over the rounds."""
+        return statistics.median(result.per_second for result in self.rounds)
+
+    @property
+    def errors(self) -> int:
+        """Failed requests over all rounds."""
+        return sum(result.errors for result in self.rounds)
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(variant: str, directory: Path) -> Server:
+    """Start gunicorn for one variant and return once it has booted."""
+    directory.mkdir(parents=True)
+    served = directory / "served"
+    served.mkdir()
+    environment = dict(os.environ, **{SERVED_DIR_VARIABLE: str(served)})
+    if variant == "prometheus":
+        metrics = directory / "prometheus"
+        metrics.mkdir()
+        environment["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
+    port = free_port()
+    log_path = directory / "gunicorn.log"
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(WORKERS),
+        "--bind",
+        f"{HOST}:{port}",
+        "--config",
+        "python:benchmarks.gunicorn_hooks",
+        "--chdir",
+        str(REPOSITORY),
+        f"benchmarks.apps:create_app({variant!r}, {str(directory)!r})",
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env=environment
+        )
+    server = Server(variant, port, directory, process, log_path)
+    wait_until_ready(server)
+    return server
+
+
+def wait_until_ready(server: Server, timeout: float = 60.0) -> None:
+    """Wait until both workers of ``server`` answer ``GET /``.
+
+    Raises:
+        RuntimeError: gunicorn exited or did not answer in time.
+    """
+    deadline = time.monotonic() + timeout
+    url = f"http://{HOST}:{server.port}/"
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(
+                f"gunicorn for {server.variant} exited with status "
+                f"{server.process.returncode}:\n{tail(server.log_path)}"
+            )
+        booted = server.log_path.read_text(errors="replace").count("Booting worker")
+        if booted >= WORKERS:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+        time.sleep(0.2)
+    raise RuntimeError(
+        f"gunicorn for {server.variant} did not answer {url} within {timeout:.0f} s:"
+        f"\n{tail(server.log_path)}"
+    )
+
+
+def stop_server(server: Server, timeout: float = 60.0) -> None:
+    """Stop gunicorn gracefully, so that workers flush what they recorded."""
+    server.process.send_signal(signal.SIGTERM)
+    try:
+        server.process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+        raise RuntimeError(
+            f"gunicorn for {server.variant} did not stop within {timeout:.0f} s"
+        ) from None
+
+
+def tail(path: Path, lines: int = 20) -> str:
+    """Return the last lines of a log file."""
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def count_stored(variant: str, directory: Path) -> int | None:
+    """Count the request rows a variant stored, or None when it has no database."""
+    if variant == "capture":
+        return count_capture_rows(directory)
+    if variant == "dashboard":
+        # Flask-MonitoringDashboard 5.1.0 names its request table "Request".
+        connection = sqlite3.connect(database_path(variant, directory))
+        try:
+            return int(
+                connection.execute('SELECT COUNT(*) FROM "Request"').fetchone()[0]
+            )
+        finally:
+            connection.close()
+    return None
+
+
+def run(
+    variants: Sequence[str],
+    *,
+    rounds: int,
+    seconds: float,
+    connections: int,
+    use_wrk: bool,
+) -> list[ThroughputResult]:
+    """Load each variant's server in alternating rounds and return the results.
+
+    Raises:
+        RuntimeError: A server failed to start or to stop.
+    """
+    load = wrk_load if use_wrk else python_load
+    results = {variant: ThroughputResult(variant) for variant in variants}
+    with tempfile.TemporaryDirectory(prefix="flaskdash-throughput-") as folder:
+        servers: dict[str, Server] = {}
+        try:
+            for variant in variants:
+                servers[variant] = start_server(variant, Path(folder) / variant)
+            for server in servers.values():
+                load(HOST, server.port, "/", duration=1, connections=connections)
+            for index in range(rounds):
+                shift = index % len(variants)
+                for variant in list(variants[shift:]) + list(variants[:shift]):
+                    server = servers[variant]
+                    results[variant].rounds.append(
+                        load(
+                            HOST,
+                            server.port,
+                            "/",
+                            duration=seconds,
+                            connections=connections,
+                        )
+                    )
+        finally:
+            for server in servers.values():
+                if server.process.poll() is None:
+                    stop_server(server)
+        for variant, server in servers.items():
+            results[variant].served = read_served(server.directory / "served")
+            results[variant].stored = count_stored(variant, server.directory)
+    return list(results.values())
+
+
+def format_results(
+    results: Sequence[ThroughputResult], *, seconds: float, generator: str
+) -> str:
+    """Format a table of requests per second and ratios to bare Flask."""
+    baseline = next((r for r in results if r.variant == BASELINE), None)
+    rounds = len(results[0].rounds) if results else 0
+    lines = [
+        f"Throughput under gunicorn, {WORKERS} sync workers on {HOST}, load from "
+        f"{generator}: median of {rounds} rounds of {seconds:g} s",
+        f"{'variant':<12}{'requests/s':>12}{'ratio':>8}{'errors':>8}"
+        f"{'served':>10}{'stored':>10}",
+    ]
+    for result in results:
+        ratio = "-"
+        if baseline is not None:
+            ratio = f"{result.median_per_second / baseline.median_per_second:.2f}"
+        stored = "-" if result.stored is None else str(result.stored)
+        lines.append(
+            f"{result.variant:<12}{result.median_per_second:>12.0f}{ratio:>8}"
+            f"{result.errors:>8}{result.served:>10}{stored:>10}"
+        )
+    capture_result = next((r for r in results if r.variant == "capture"), None)
+    if capture_result is not None and baseline is not None:
+        ratio_value = capture_result.median_per_second / baseline.median_per_second
+        verdict = "met" if ratio_value >= TARGET_RATIO else "MISSED"
+        rows = "equal" if capture_result.stored == capture_result.served else "DIFFER"
+        lines.append(
+            f"target: capture keeps at least {TARGET_RATIO:.0%} of bare Flask's "
+            f"throughput: {verdict} ({ratio_value:.1%}); stored rows and "
+            f"requests served: {rows}"
+        )
+    return "\n".join(lines)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add this benchmark's options to ``parser``."""
+    parser.add_argument(
+        "--variants",
+        nargs="+",
+        choices=VARIANTS,
+        default=list(VARIANTS),
+        help="variants to load (default: all that are installed)",
+    )
+    parser.add_argument("--rounds", type=int, help="rounds per variant (default 5)")
+    parser.add_argument(
+        "--seconds", type=float, help="seconds of load per round (default 5)"
+    )
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=8,
+        help="concurrent connections from the load generator (default 8)",
+    )
+    parser.add_argument(
+        "--python-load",
+        action="store_true",
+        help="use the threaded Python load generator even when wrk is installed",
+    )
+
+
+def run_from_arguments(arguments: argparse.Namespace) -> int:
+    """Run with parsed options and print the table; return the exit status."""
+    rounds = arguments.rounds or (3 if arguments.quick else 5)
+    seconds = arguments.seconds or (2.0 if arguments.quick else 5.0)
+    use_wrk = has_wrk() and not arguments.python_load
+    variants = available_variants(arguments.variants)
+    if BASELINE not in variants:
+        variants.insert(0, BASELINE)
+    results = run(
+        variants,
+        rounds=rounds,
+        seconds=seconds,
+        connections=arguments.connections,
+        use_wrk=use_wrk,
+    )
+    generator = "wrk" if use_wrk else "Python threads"
+    print(format_results(results, seconds=seconds, generator=generator), flush=True)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark from the command line and print its table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="3 rounds of 2 s")
+    add_arguments(parser)
+    return run_from_arguments(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
