@@ -1,0 +1,180 @@
+"""The Textual app: opens the database, shows views, and watches for changes."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterable
+from typing import ClassVar
+
+import peewee as pw
+from textual.app import App, SystemCommand
+from textual.binding import BindingType
+from textual.screen import Screen
+from textual.timer import Timer
+
+from capture.database import open_database
+from flaskdash_tui import keys, views
+from flaskdash_tui.queries.changes import ChangeDetector
+from flaskdash_tui.screens.base import BaseScreen
+from flaskdash_tui.screens.help import HelpScreen
+from flaskdash_tui.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class FlaskdashApp(App[None]):
+    """The flaskdash terminal app for one database."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "flaskdash"
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings(
+        "app.quit",
+        "app.help",
+        "app.pause",
+        "app.refresh",
+        *(f"view.{view.name}" for view in views.VIEWS.values() if view.key),
+    )
+
+    def __init__(self, settings: Settings, database: pw.Database | None = None):
+        """Create the app.
+
+        Args:
+            settings: The session's settings.
+            database: An open database; when None, ``settings.database`` is
+                opened here and may raise ``capture.database.DatabaseError``.
+
+        Raises:
+            views.UnknownViewError: ``settings.view`` names no view.
+        """
+        super().__init__()
+        views.get_view(settings.view)
+        self.settings = settings
+        self.database = database or open_database(settings.database, create=False)
+        self.generation = 0
+        """How many changes of the database the app has seen."""
+        self.paused = False
+        """Whether the live refresh is paused."""
+        self._detector = ChangeDetector(self.database)
+        self._timer: Timer | None = None
+
+    def on_mount(self) -> None:
+        """Open the first view and start watching the database."""
+        self._detector.changed()
+        self._timer = self.set_interval(
+            self.settings.refresh_interval, self.check_database, name="refresh"
+        )
+        initial = views.get_view(self.settings.view)
+        if initial.name != "endpoints":
+            # Opened on another view, escape still leads to the endpoints list.
+            self.push_screen(self.make_screen(views.get_view("endpoints")))
+        self.push_screen(self.make_screen(initial, self.settings.endpoint))
+
+    def on_unmount(self) -> None:
+        """Close the event loop's database connection."""
+        self.database.close()
+
+    def make_screen(self, view: views.View, endpoint: str | None = None) -> BaseScreen:
+        """Return a new screen for a view."""
+        screen = view.screen_class()(endpoint=endpoint)
+        screen.title = view.title
+        return screen
+
+    def check_database(self) -> None:
+        """Tell the active view to reload if the database changed.
+
+        Runs on the event loop about once a second; the check itself is a
+        single pragma read on SQLite, and the reload runs in a worker.
+        """
+        try:
+            changed = self._detector.changed()
+        except pw.DatabaseError as error:
+            logger.warning("checking the database for changes failed: %s", error)
+            return
+        if changed:
+            self.generation += 1
+            if isinstance(self.screen, BaseScreen):
+                self.screen.database_changed()
+
+    def open_view(self, name: str, endpoint: str | None = None) -> None:
+        """Open a view by name, replacing the current view (for number keys).
+
+        A one-endpoint view gets ``endpoint``, else the current screen's
+        selected endpoint, else ``--endpoint``.
+        """
+        view = views.get_view(name)
+        current = self.screen
+        if endpoint is None and isinstance(current, BaseScreen):
+            endpoint = current.selected_endpoint
+        endpoint = endpoint or self.settings.endpoint
+        if view.needs_endpoint and not endpoint:
+            self.notify(f"Select an endpoint first to open {view.title}.")
+            return
+        if isinstance(current, BaseScreen) and view.name == current.VIEW_NAME:
+            same_endpoint = current.endpoint == endpoint
+            if same_endpoint or not view.needs_endpoint:
+                return
+        screen = self.make_screen(view, endpoint if view.needs_endpoint else None)
+        if len(self.screen_stack) > 2:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def open_endpoint(self, endpoint: str) -> None:
+        """Open the detail view of one endpoint on top of the current view."""
+        view = views.VIEWS.get(views.DETAIL_VIEW)
+        if view is None:
+            self.notify("The endpoint detail view is not available yet.")
+            return
+        self.push_screen(self.make_screen(view, endpoint))
+
+    def go_back(self) -> None:
+        """Close the top view unless it is the only one."""
+        # The bottom of the stack is Textual's empty default screen.
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_open_view(self, name: str) -> None:
+        """Open a view by name (the number keys)."""
+        self.open_view(name)
+
+    def action_show_keys(self) -> None:
+        """Show the help screen with every key binding."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_pause(self) -> None:
+        """Pause or resume the live refresh."""
+        if self._timer is None:
+            return
+        self.paused = not self.paused
+        if self.paused:
+            self._timer.pause()
+        else:
+            self._timer.resume()
+            self.check_database()
+        if isinstance(self.screen, BaseScreen):
+            self.screen.update_status()
+
+    def action_refresh_now(self) -> None:
+        """Reload the current view now."""
+        if isinstance(self.screen, BaseScreen):
+            self.screen.reload()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Yield the palette commands: every registered key active on ``screen``."""
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if binding.id is None or binding.id not in keys.KEYS or not active.enabled:
+                continue
+            if binding.id in seen:
+                continue
+            seen.add(binding.id)
+            key = keys.KEYS[binding.id]
+            yield SystemCommand(
+                key.description,
+                f"{key.help or key.description} ({key.display})",
+                functools.partial(self.run_action, key.action, active.node),
+            )
+        yield from super().get_system_commands(screen)

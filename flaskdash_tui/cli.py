@@ -1,0 +1,250 @@
+"""The ``flaskdash-tui`` command: open a database, run the demo, or take a screenshot.
+
+Usage::
+
+    flaskdash-tui [DATABASE] [--view NAME] [--endpoint NAME] [--timezone TZ]
+    flaskdash-tui demo [--view NAME] [--timezone TZ]
+    flaskdash-tui screenshot DATABASE --view NAME --size 80x24 --output FILE.svg
+                             [--now ISO-TIME]
+
+Every error that the operator can fix (a missing file, not a flaskdash
+database, a bad time zone, an unknown view) is one line on stderr and exit
+status 2. A database file named ``demo`` or ``screenshot`` must be given as
+``./demo``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import peewee as pw
+
+from capture.database import DatabaseError, open_database
+from flaskdash_tui import views
+from flaskdash_tui.settings import (
+    DEFAULT_DATABASE,
+    ENVIRONMENT,
+    Settings,
+    SettingsError,
+)
+
+logger = logging.getLogger(__name__)
+
+PROG = "flaskdash-tui"
+USAGE_ERROR = 2
+"""Exit status for every error the operator can fix."""
+
+
+class CommandError(Exception):
+    """An error to report as one line on stderr, with exit status 2."""
+
+
+def add_view_options(parser: argparse.ArgumentParser) -> None:
+    """Add the options shared by every command that shows a view."""
+    parser.add_argument(
+        "--view",
+        metavar="NAME",
+        help=f"view to open first: {', '.join(views.VIEWS)} "
+        f"(default endpoints; env {ENVIRONMENT['view']})",
+    )
+    parser.add_argument(
+        "--endpoint",
+        metavar="NAME",
+        help="endpoint name for the views about one endpoint "
+        f"(env {ENVIRONMENT['endpoint']})",
+    )
+    parser.add_argument(
+        "--timezone",
+        metavar="TZ",
+        help="IANA time zone for days and hours, such as Europe/Amsterdam "
+        f"(default: the server's zone; env {ENVIRONMENT['timezone']})",
+    )
+    parser.add_argument(
+        "--refresh",
+        metavar="SECONDS",
+        dest="refresh_interval",
+        help="seconds between checks for new data (default 1; "
+        f"env {ENVIRONMENT['refresh_interval']})",
+    )
+
+
+def build_parsers() -> dict[str, argparse.ArgumentParser]:
+    """Return the parsers of the three commands, by command name."""
+    main = argparse.ArgumentParser(
+        prog=PROG,
+        description="Watch a Flask service's flaskdash database live in the "
+        "terminal. Other commands: 'demo' and 'screenshot' (see --help of each).",
+    )
+    main.add_argument(
+        "database",
+        nargs="?",
+        metavar="DATABASE",
+        help=f"database path or URL (default: ${ENVIRONMENT['database']}, "
+        f"else {DEFAULT_DATABASE})",
+    )
+    add_view_options(main)
+
+    demo = argparse.ArgumentParser(
+        prog=f"{PROG} demo",
+        description="Start an example Flask service with live load and weeks of "
+        "history on 127.0.0.1, and watch it. Quitting stops the service.",
+    )
+    add_view_options(demo)
+
+    shot = argparse.ArgumentParser(
+        prog=f"{PROG} screenshot",
+        description="Write an SVG screenshot of a view, without a terminal.",
+    )
+    shot.add_argument("database", metavar="DATABASE", help="database path or URL")
+    add_view_options(shot)
+    shot.add_argument(
+        "--size",
+        default="80x24",
+        metavar="WxH",
+        help="terminal size in cells (default 80x24)",
+    )
+    shot.add_argument(
+        "--output", required=True, type=Path, metavar="FILE", help="SVG file"
+    )
+    shot.add_argument(
+        "--now",
+        metavar="ISO-TIME",
+        help="freeze the current time, for a reproducible picture; without an "
+        f"offset it is UTC (env {ENVIRONMENT['now']})",
+    )
+    return {"main": main, "demo": demo, "screenshot": shot}
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """Return (width, height) for a size such as ``80x24``.
+
+    Raises:
+        CommandError: The text is not WIDTHxHEIGHT with positive numbers.
+    """
+    width, _, height = text.lower().partition("x")
+    try:
+        size = (int(width), int(height))
+    except ValueError:
+        size = (0, 0)
+    if min(size) < 1:
+        raise CommandError(f"invalid size {text!r}: expected WIDTHxHEIGHT, as 80x24")
+    return size
+
+
+def make_settings(arguments: argparse.Namespace, **extra: object) -> Settings:
+    """Build the settings from parsed arguments and the environment."""
+    flags = {
+        name: getattr(arguments, name, None)
+        for name in ("database", "view", "endpoint", "timezone", "refresh_interval")
+    }
+    flags.update(extra)
+    flags.setdefault("now", getattr(arguments, "now", None))
+    settings = Settings.from_sources(**flags)
+    views.get_view(settings.view)
+    return settings
+
+
+def describe_source(arguments: argparse.Namespace) -> str:
+    """Return where the database path came from, for error messages."""
+    if getattr(arguments, "database", None):
+        return "from the DATABASE argument"
+    if os.environ.get(ENVIRONMENT["database"]):
+        return f"from ${ENVIRONMENT['database']}"
+    return (
+        f"the default, since no DATABASE argument or ${ENVIRONMENT['database']} "
+        "was given"
+    )
+
+
+def open_for_tui(settings: Settings, source: str) -> pw.Database:
+    """Open the settings' database without creating it.
+
+    Raises:
+        CommandError: The database is missing, not flaskdash's, or too new.
+    """
+    try:
+        return open_database(settings.database, create=False)
+    except DatabaseError as error:
+        raise CommandError(f"{error} ({source})") from error
+
+
+def run_main(arguments: argparse.Namespace) -> int:
+    """Open the database and run the TUI."""
+    from flaskdash_tui.app import FlaskdashApp
+
+    settings = make_settings(arguments)
+    database = open_for_tui(settings, describe_source(arguments))
+    FlaskdashApp(settings, database).run()
+    return 0
+
+
+def run_demo(arguments: argparse.Namespace) -> int:
+    """Start the demo service and load, run the TUI on it, and stop them."""
+    from flaskdash_tui.app import FlaskdashApp
+
+    try:
+        from flaskdash_tui import demo
+    except ImportError as error:
+        raise CommandError(f"the demo is not available: {error}") from error
+    extra: dict[str, object] = {}
+    zone = getattr(demo, "TIMEZONE", None)
+    if zone and not arguments.timezone and not os.environ.get("FLASKDASH_TIMEZONE"):
+        # The demo's traffic follows a working day in its own time zone.
+        extra["timezone"] = zone
+    settings = make_settings(arguments, database=DEFAULT_DATABASE, **extra)
+    with demo.running_demo(progress=print_progress) as environment:
+        sys.stderr.write("\n")
+        database_path = str(environment.database)
+        settings = make_settings(arguments, database=database_path, **extra)
+        database = open_for_tui(settings, "from the demo")
+        FlaskdashApp(settings, database).run()
+    return 0
+
+
+def print_progress(stage: str, done: int, total: int) -> None:
+    """Show the demo's progress on one line of stderr."""
+    percent = 100 * done // total if total else 100
+    sys.stderr.write(f"\r{stage}: {done}/{total} ({percent}%)   ")
+    sys.stderr.flush()
+
+
+def run_screenshot(arguments: argparse.Namespace) -> int:
+    """Write an SVG screenshot of a view."""
+    from flaskdash_tui.screenshot import write_svg
+
+    size = parse_size(arguments.size)
+    settings = make_settings(arguments)
+    database = open_for_tui(settings, "from the DATABASE argument")
+    output: Path = arguments.output
+    asyncio.run(write_svg(settings, size, output, database))
+    sys.stderr.write(f"wrote {output}\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    arguments_list = list(sys.argv[1:] if argv is None else argv)
+    parsers = build_parsers()
+    command = "main"
+    if arguments_list and arguments_list[0] in ("demo", "screenshot"):
+        command = arguments_list.pop(0)
+    arguments = parsers[command].parse_args(arguments_list)
+    runners = {"main": run_main, "demo": run_demo, "screenshot": run_screenshot}
+    try:
+        return runners[command](arguments)
+    except (CommandError, SettingsError, views.UnknownViewError) as error:
+        message = str(error.args[0]) if error.args else str(error)
+        sys.stderr.write(f"{PROG}: error: {message}\n")
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

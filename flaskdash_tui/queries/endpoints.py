@@ -1,0 +1,150 @@
+"""The endpoints table: one row of figures per endpoint, and the monitoring flag."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import peewee as pw
+
+from capture.schema import Endpoint, Request
+from flaskdash_tui.queries import day_bounds
+
+ENDPOINT_ID = Endpoint._meta.primary_key
+REQUEST_ID = Request._meta.primary_key
+
+
+@dataclasses.dataclass(frozen=True)
+class EndpointRow:
+    """The figures of one endpoint, as the endpoints view shows them."""
+
+    id: int
+    name: str
+    rules: tuple[str, ...]
+    """URL rules in registration order."""
+    methods: str
+    """HTTP methods, comma-separated."""
+    monitored: bool
+    hits_today: int
+    """Stored requests since local midnight; unmonitored requests are not stored."""
+    hits_total: int
+    """Every request seen, monitored or not."""
+    median_ms: float | None
+    """Median duration of all stored requests, None when there are none."""
+    last_requested: float | None
+    """UNIX seconds UTC of the latest request, None when never requested."""
+
+
+def list_endpoints(
+    database: pw.Database, *, now: float, timezone: dt.tzinfo
+) -> list[EndpointRow]:
+    """Return one row per endpoint, most recently requested first.
+
+    Args:
+        database: An open flaskdash database.
+        now: The current time, UNIX seconds UTC; "today" is its local day.
+        timezone: The operator's time zone, which defines "today".
+    """
+    start, end = day_bounds(now, timezone)
+    today = (
+        Request.select(pw.fn.COUNT(REQUEST_ID))
+        .where(
+            (Request.endpoint == ENDPOINT_ID)
+            & (Request.time >= start)
+            & (Request.time < end)
+        )
+        .alias("hits_today")
+    )
+    stored = (
+        Request.select(pw.fn.COUNT(REQUEST_ID))
+        .where(Request.endpoint == ENDPOINT_ID)
+        .alias("stored")
+    )
+    query = (
+        Endpoint.select(
+            ENDPOINT_ID,
+            Endpoint.name,
+            Endpoint.rules,
+            Endpoint.methods,
+            Endpoint.monitored,
+            Endpoint.hits,
+            Endpoint.last_requested,
+            today,
+            stored,
+        )
+        .order_by(
+            Endpoint.last_requested.desc(nulls="LAST"),
+            Endpoint.name,
+        )
+        .bind(database)
+        .dicts()
+    )
+    rows = []
+    record: dict[str, Any]
+    for record in query:  # type: ignore[assignment]
+        rows.append(
+            EndpointRow(
+                id=record["id"],
+                name=record["name"],
+                rules=tuple(line for line in record["rules"].splitlines() if line),
+                methods=record["methods"],
+                monitored=bool(record["monitored"]),
+                hits_today=record["hits_today"],
+                hits_total=record["hits"],
+                median_ms=median_duration(database, record["id"], record["stored"]),
+                last_requested=record["last_requested"],
+            )
+        )
+    return rows
+
+
+def median_duration(
+    database: pw.Database, endpoint_id: int, count: int | None = None
+) -> float | None:
+    """Return the median duration in ms of one endpoint's stored requests.
+
+    With an even count it is the mean of the two middle values, as in
+    ``statistics.median``. SQL sorts and skips to the middle, so only one or
+    two rows reach Python.
+
+    Args:
+        database: An open flaskdash database.
+        endpoint_id: The endpoint's id.
+        count: The number of stored requests, if already known.
+    """
+    if count is None:
+        count = (
+            Request.select()
+            .where(Request.endpoint == endpoint_id)
+            .bind(database)
+            .count()
+        )
+    if not count:
+        return None
+    middle = (
+        Request.select(Request.duration)
+        .where(Request.endpoint == endpoint_id)
+        .order_by(Request.duration)
+        .limit(1 if count % 2 else 2)
+        .offset((count - 1) // 2)
+        .bind(database)
+        .tuples()
+    )
+    values: list[float] = [row[0] for row in middle]  # type: ignore[index]
+    return sum(values) / len(values)
+
+
+def set_monitored(database: pw.Database, name: str, monitored: bool) -> bool:
+    """Store whether an endpoint is monitored; every bound app reads it back.
+
+    Returns:
+        True when an endpoint of that name exists.
+    """
+    with database.atomic():
+        changed = (
+            Endpoint.update(monitored=monitored)
+            .where(Endpoint.name == name)
+            .execute(database)
+        )
+    return bool(changed)

@@ -1,0 +1,58 @@
+"""Literal display of strings that come from the monitored app or its clients.
+
+Endpoint names, URL rules, user ids, headers and exception messages are data,
+not markup. Pass them through :func:`literal` (or :func:`clean`) before they
+reach a widget: Rich markup such as ``[bold]`` stays visible as text, and
+terminal control characters such as ESC are replaced by visible escapes, so
+they can neither style the screen nor move the cursor.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""C0 and C1 control characters and DEL, except tab and newline."""
+
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n\v\f\u2028\u2029\x85]")
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
+
+
+def clean(value: object, *, single_line: bool = False) -> str:
+    """Return ``value`` as a string with control characters made visible.
+
+    Args:
+        value: Any value; None becomes an empty string.
+        single_line: Also replace line breaks and tabs by spaces, for table
+            cells and one-line labels.
+
+    Returns:
+        The string with each control character replaced by its ``\\xNN``
+        escape. Markup characters are left as they are: render the result
+        with :class:`rich.text.Text`, never as markup.
+    """
+    text = "" if value is None else str(value)
+    if single_line:
+        text = _LINE_BREAKS.sub(" ", text).replace("\t", " ")
+    return _CONTROL.sub(_escape_control, text)
+
+
+def literal(
+    value: object,
+    *,
+    style: str = "",
+    single_line: bool = True,
+) -> Text:
+    """Return a Rich Text that shows ``value`` exactly, never as markup.
+
+    Args:
+        value: The untrusted value.
+        style: A style for the whole text, chosen by our code.
+        single_line: Replace line breaks by spaces (the default, for cells).
+    """
+    return Text(clean(value, single_line=single_line), style=style, end="")
