@@ -44,7 +44,7 @@ class DemoEnvironment:
     repository: Path
     """The git repository of the example service."""
     history: HistorySummary | None
-    """What was replayed, or None when an earlier run's database was reused."""
+    """The replayed history, or None when an earlier run's database was reused."""
     service_pid: int
     load: LoadGenerator
 
@@ -65,7 +65,7 @@ def running_demo(
     Args:
         workdir: Folder for the repository, database and service log. When
             None, a temporary folder is used and removed afterwards. A folder
-            that holds an earlier run's database is reused without new history.
+            that contains an earlier run's demo is reused without new history.
         days: Whole days of history before today.
         progress: Called as ``progress(stage, done, total)`` during long work;
             the stage is ``"history"``.
@@ -76,7 +76,7 @@ def running_demo(
         The running demo.
 
     Raises:
-        FileExistsError: ``workdir`` holds a database but no repository, or
+        FileExistsError: ``workdir`` contains a database but no repository, or
             the other way round.
         RuntimeError: The service process did not start.
     """
@@ -126,8 +126,8 @@ def _prepare(
         return None
     if has_database or repository.exists():
         raise FileExistsError(
-            f"{root} holds part of an earlier demo; remove {database} and "
-            f"{repository}, or pass another folder"
+            f"incomplete demo folder {root}: expected both or neither of "
+            f"{database} and {repository}; remove them or pass another folder"
         )
     started = time.perf_counter()
     summary = build_history(

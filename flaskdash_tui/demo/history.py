@@ -18,6 +18,8 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from flask.testing import FlaskClient
+
 import capture
 from flaskdash_tui.demo import repository as demo_repository
 from flaskdash_tui.demo.traffic import RequestSpec, Traffic
@@ -84,7 +86,7 @@ class ReplayClock:
 
 @dataclass
 class HistorySummary:
-    """What :func:`build_history` replayed."""
+    """The span of a replayed history and its requests per version."""
 
     start: float
     end: float
@@ -223,8 +225,8 @@ def _replay(
         monitor.close()
 
 
-def _send(client: object, spec: RequestSpec) -> None:
-    client.open(  # type: ignore[attr-defined]
+def _send(client: FlaskClient, spec: RequestSpec) -> None:
+    client.open(
         spec.path,
         method=spec.method,
         json=spec.json,

@@ -200,7 +200,7 @@ def serve(repository: Path, database: Path, seed: int, out: IO[str]) -> None:
 
 
 def _wait_for_eof(stop: threading.Event) -> None:
-    # The parent holds the write end of stdin open; end of file means it died.
+    # The parent keeps the write end of stdin open; end of file means it died.
     while sys.stdin.buffer.read(1024):
         pass
     stop.set()

@@ -7,9 +7,9 @@ the second commit sets it to True, which makes ``api.get_possible_translations``
 faster.
 
 Every view spends its time in ``work(ms)``, the function passed to
-:func:`create_app`. Served live, ``work`` sleeps; when the demo replays weeks
-of history, ``work`` advances a simulated clock instead, so a request of two
-seconds costs no real time. Costs are drawn from a random generator seeded by
+:func:`create_app`. Served live, ``work`` sleeps. When the demo replays weeks
+of history, ``work`` advances a simulated clock instead, so that a request of
+two seconds costs no real time. Costs are drawn from a random generator seeded by
 ``create_app``, so a replay with the same requests and seed gives the same
 durations.
 """
@@ -32,7 +32,7 @@ LANGUAGES = ("de", "fr", "es", "it", "nl", "da")
 EXERCISE_OUTCOMES = frozenset({"Correct", "Wrong", "Typo", "Show solution", "Retry"})
 TRANSLATORS = ("glosbe", "wordreference", "machine")
 
-SLOW_STARRED_PROBABILITY = 1 / 400
+SLOW_STARRED_PROBABILITY = 1 / 150
 """Chance that a request for starred articles finds its cache expired."""
 
 

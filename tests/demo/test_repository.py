@@ -1,4 +1,4 @@
-"""The demo repository holds two real commits of the example service."""
+"""The demo repository contains two real commits of the example service."""
 
 from __future__ import annotations
 

@@ -144,7 +144,7 @@ def test_starred_articles_are_rarely_very_slow(
         client.get("/user_articles/starred?session=user05")
         costs.append(work.take())
     slow = [cost for cost in costs if cost > 2000]
-    assert 1 <= len(slow) <= 30
+    assert 1 <= len(slow) <= 50
     assert sorted(costs)[len(costs) // 2] < 40
 
 
