@@ -1,0 +1,69 @@
+"""Run capture's three speed benchmarks one after the other.
+
+From the repository root, in the environment that has the comparison
+packages (see benchmarks/README.md)::
+
+    python -m benchmarks.run [--quick] [--only overhead throughput writer]
+
+Each benchmark prints its own table; see the modules for what they measure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sqlite3
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+import flask
+import peewee
+
+from benchmarks import overhead, throughput, writer
+
+BENCHMARKS: dict[str, Callable[[Sequence[str]], int]] = {
+    "overhead": overhead.main,
+    "throughput": throughput.main,
+    "writer": writer.main,
+}
+
+
+def describe_machine() -> str:
+    """Return one line naming the interpreter, libraries and CPU count."""
+    return (
+        f"Python {platform.python_version()}, Flask {flask.__version__}, "
+        f"peewee {peewee.__version__}, SQLite {sqlite3.sqlite_version}, "
+        f"{os.cpu_count()} CPUs, {platform.machine()} {platform.system()}"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the selected benchmarks and return the first non-zero status."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer and shorter rounds (~2 min)"
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=list(BENCHMARKS),
+        default=list(BENCHMARKS),
+        help="benchmarks to run (default: all three)",
+    )
+    arguments = parser.parse_args(argv)
+    print(describe_machine(), flush=True)
+    forwarded = ["--quick"] if arguments.quick else []
+    for name in arguments.only:
+        print(f"\n== {name}", flush=True)
+        start = time.perf_counter()
+        status = BENCHMARKS[name](forwarded)
+        print(f"({name} took {time.perf_counter() - start:.0f} s)", flush=True)
+        if status != 0:
+            return status
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
