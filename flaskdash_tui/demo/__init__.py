@@ -3,7 +3,8 @@
 :func:`running_demo` makes a git repository with two versions of the example
 service (:mod:`~flaskdash_tui.demo.service`), replays weeks of its history
 through capture (:mod:`~flaskdash_tui.demo.history`), serves the newer
-version in a subprocess (:mod:`~flaskdash_tui.demo.serve`) and sends it real
+version in a subprocess (:mod:`~flaskdash_tui.demo.serve`, started by
+:mod:`~flaskdash_tui.demo.process`) and sends it real
 HTTP requests (:mod:`~flaskdash_tui.demo.load`)::
 
     with running_demo(progress=callback) as demo:
@@ -20,14 +21,16 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from flaskdash_tui.demo.history import HistorySummary, build_history
+from flaskdash_tui.demo.history import TIME_ZONE_NAME, HistorySummary, build_history
 from flaskdash_tui.demo.load import LoadGenerator
-from flaskdash_tui.demo.serve import ServiceProcess
+from flaskdash_tui.demo.process import ServiceProcess
 
-__all__ = ["DemoEnvironment", "running_demo"]
+__all__ = ["TIMEZONE", "DemoEnvironment", "running_demo"]
 
 logger = logging.getLogger(__name__)
 
+TIMEZONE = TIME_ZONE_NAME
+"""IANA name of the time zone whose working hours the demo's traffic follows."""
 DATABASE_FILE = "flaskdash.db"
 REPOSITORY_FOLDER = "service"
 

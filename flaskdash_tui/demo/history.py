@@ -28,8 +28,9 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 
-TIME_ZONE = ZoneInfo("Europe/Amsterdam")
+TIME_ZONE_NAME = "Europe/Amsterdam"
 """The users' time zone: the daily rhythm follows its working hours."""
+TIME_ZONE = ZoneInfo(TIME_ZONE_NAME)
 
 PEAK_DAILY_REQUESTS = 2600
 """Requests on the busiest weekday near the end of the history."""
@@ -185,6 +186,7 @@ def build_history(
         repository, database, "v2", clock, traffic, moments[cut:], seed + 1, report, cut
     )
     summary.requests.append(total - cut)
+    repo.close()
     report(total)
     return summary
 
@@ -209,6 +211,7 @@ def _replay(
         app,
         database=str(database),
         repository=str(repository),
+        app_version=None,
         group_by=module.group_by,
         clock=clock,
     )

@@ -39,7 +39,7 @@ class LoadGenerator:
         base_url: str,
         seed: int,
         threads: int = 4,
-        mean_pause: float = 0.4,
+        mean_pause: float = 1.5,
     ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme != "http" or parts.hostname is None or parts.port is None:

@@ -6,8 +6,7 @@ threaded server on 127.0.0.1 and writes one JSON line with its port to
 stdout. It stops on SIGTERM, on SIGINT, or when its stdin reaches end of
 file, which happens when the parent dies, so it never outlives the demo.
 
-The parent side is :class:`ServiceProcess`, a context manager that starts
-the child, reads the port and stops the child on exit.
+The parent side is :class:`flaskdash_tui.demo.process.ServiceProcess`.
 """
 
 from __future__ import annotations
@@ -16,139 +15,16 @@ import argparse
 import json
 import logging
 import os
-import selectors
 import signal
-import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import FrameType
 from typing import IO
 
 from werkzeug.serving import make_server
 
 logger = logging.getLogger(__name__)
-
-START_TIMEOUT = 30.0
-"""Seconds the parent waits for the child to report its port."""
-STOP_TIMEOUT = 10.0
-"""Seconds the parent waits for the child to exit after SIGTERM, then kills it."""
-
-
-class ServiceProcess:
-    """The example service running in a child process.
-
-    Args:
-        repository: The demo repository; its ``service.py`` is served.
-        database: The SQLite file that capture writes.
-        log_file: Where the child's stderr goes.
-        seed: Seed of the service's costs.
-    """
-
-    def __init__(
-        self, repository: Path, database: Path, log_file: Path, seed: int
-    ) -> None:
-        self.repository = repository
-        self.database = database
-        self.log_file = log_file
-        self.seed = seed
-        self.port = 0
-        self._process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def base_url(self) -> str:
-        """The service's URL, ``http://127.0.0.1:PORT``."""
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def pid(self) -> int | None:
-        """The child's process id, or None before it starts."""
-        return self._process.pid if self._process is not None else None
-
-    def start(self) -> None:
-        """Start the child and wait until it serves.
-
-        Raises:
-            RuntimeError: The child exited or did not report its port within
-                ``START_TIMEOUT`` seconds; the message names the log file.
-        """
-        command = [
-            sys.executable,
-            "-m",
-            "flaskdash_tui.demo.serve",
-            "--repository",
-            str(self.repository),
-            "--database",
-            str(self.database),
-            "--seed",
-            str(self.seed),
-        ]
-        with self.log_file.open("ab") as log:
-            self._process = subprocess.Popen(
-                command,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=log,
-                cwd=self.repository,
-            )
-        try:
-            self.port = self._read_port()
-        except BaseException:
-            self.stop()
-            raise
-        logger.info("example service %d serves %s", self._process.pid, self.base_url)
-
-    def _read_port(self) -> int:
-        assert self._process is not None and self._process.stdout is not None
-        stdout = self._process.stdout
-        deadline = time.monotonic() + START_TIMEOUT
-        with selectors.DefaultSelector() as selector:
-            selector.register(stdout, selectors.EVENT_READ)
-            while time.monotonic() < deadline:
-                if selector.select(timeout=0.2):
-                    line = stdout.readline()
-                    if line:
-                        return int(json.loads(line)["port"])
-                if self._process.poll() is not None:
-                    break
-        raise RuntimeError(
-            f"the demo's example service did not start; see its log in {self.log_file}"
-        )
-
-    def stop(self) -> None:
-        """Stop the child: SIGTERM, then SIGKILL after ``STOP_TIMEOUT`` seconds."""
-        process = self._process
-        if process is None:
-            return
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                logger.warning(
-                    "example service %d ignored SIGTERM; killing it", process.pid
-                )
-                process.kill()
-                process.wait()
-        for stream in (process.stdin, process.stdout):
-            if stream is not None:
-                stream.close()
-        logger.info(
-            "example service %d exited with %s", process.pid, process.returncode
-        )
-
-    def __enter__(self) -> ServiceProcess:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def serve(repository: Path, database: Path, seed: int, out: IO[str]) -> None:
@@ -180,6 +56,7 @@ def serve(repository: Path, database: Path, seed: int, out: IO[str]) -> None:
         app,
         database=str(database),
         repository=str(repository),
+        app_version=None,
         group_by=module.group_by,
     )
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -201,7 +78,9 @@ def serve(repository: Path, database: Path, seed: int, out: IO[str]) -> None:
 
 def _wait_for_eof(stop: threading.Event) -> None:
     # The parent keeps the write end of stdin open; end of file means it died.
-    while sys.stdin.buffer.read(1024):
+    # os.read, because a daemon thread blocked in a buffered read makes the
+    # interpreter abort at shutdown.
+    while os.read(sys.stdin.fileno(), 1024):
         pass
     stop.set()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from flaskdash_tui.demo import service
 
@@ -117,7 +118,10 @@ class Traffic:
             elif not service.bookmark_exists(bookmark):
                 bookmark += 1
             speed = rng.randint(800, 9000)
-            path = f"/report_exercise_outcome/{outcome}/Recognize/{speed}/{bookmark}"
+            path = (
+                f"/report_exercise_outcome/{quote(outcome)}/Recognize/{speed}"
+                f"/{bookmark}"
+            )
             return "POST", path, None
         if endpoint == "upload_user_activity_data":
             body: dict[str, object] = {
