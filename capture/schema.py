@@ -77,10 +77,12 @@ class Request(BaseModel):
     ip = pw.CharField(max_length=64)
 
     class Meta:
-        indexes = ((("endpoint", "time"), False),)
+        # Duration is last so that per-endpoint quantile queries over a time
+        # range read this index alone, without visiting the table rows.
+        indexes = ((("endpoint", "time", "duration"), False),)
 
 
-# The time index serves app-wide range queries; (endpoint, time) serves the rest.
+# The time index serves app-wide range queries; the endpoint index serves the rest.
 Request.add_index(Request.time)
 
 
