@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from flaskdash_tui import keys
 
@@ -26,8 +28,8 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close", show=False),
-        Binding("j", "scroll('down')", show=False),
-        Binding("k", "scroll('up')", show=False),
+        Binding("j,down", "scroll('down')", show=False),
+        Binding("k,up", "scroll('up')", show=False),
     ]
 
     def __init__(self, caller: Screen | None = None) -> None:
@@ -40,25 +42,14 @@ class HelpScreen(ModalScreen[None]):
         self.caller_scope = getattr(caller, "VIEW_NAME", "") or ""
 
     def compose(self) -> ComposeResult:
-        """Compose a title and the table of keys."""
-        with Vertical(id="help"):
-            yield Static(Text("Keys  (escape closes)", style="bold"), id="help-title")
-            yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=False)
+        """Compose a scrollable table of keys."""
+        with VerticalScroll(id="help") as scroll:
+            scroll.border_title = "Keys (escape closes)"
+            yield Static(self.key_table(), id="help-keys")
 
     def on_mount(self) -> None:
-        """Fill the table from the key registry."""
-        table = self.query_one(DataTable)
-        table.add_columns("Key", "Action", "What it does")
-        for scope in self.scope_order():
-            title = SCOPE_TITLES.get(scope, f"{scope.capitalize()} view")
-            table.add_row(Text(title, style="bold underline"), "", "")
-            for key in keys.in_scope(scope):
-                table.add_row(
-                    Text(key.display, style="bold"),
-                    Text(key.description),
-                    Text(key.help or key.description),
-                )
-        table.focus()
+        """Focus the scroll area so that arrows and j/k scroll it."""
+        self.query_one("#help", VerticalScroll).focus()
 
     def scope_order(self) -> list[str]:
         """Return the scopes to list: the caller's view, shared keys, the rest."""
@@ -67,10 +58,40 @@ class HelpScreen(ModalScreen[None]):
         ordered = [scope for scope in first if scope in scopes]
         return ordered + [scope for scope in scopes if scope not in ordered]
 
+    def sections(self) -> list[tuple[str, list[keys.Key]]]:
+        """Return each scope's heading with its keys, in display order."""
+        return [
+            (
+                SCOPE_TITLES.get(scope, f"{scope.capitalize()} view"),
+                keys.in_scope(scope),
+            )
+            for scope in self.scope_order()
+        ]
+
+    def key_table(self) -> Group:
+        """Return one table of keys per scope, with aligned columns."""
+        tables = []
+        for heading, entries in self.sections():
+            table = Table(
+                box=None,
+                expand=True,
+                show_header=False,
+                padding=(0, 1),
+                title=Text(heading, style="bold underline"),
+                title_justify="left",
+            )
+            table.add_column("Key", no_wrap=True, style="bold", width=8)
+            table.add_column("Action", no_wrap=True, width=10)
+            table.add_column("What it does", ratio=1)
+            for key in entries:
+                table.add_row(Text(key.display), Text(key.description), Text(key.help))
+            tables.append(table)
+        return Group(*tables)
+
     def action_scroll(self, direction: str) -> None:
-        """Move the table cursor (for ``j`` and ``k``)."""
-        table = self.query_one(DataTable)
+        """Scroll the list one line."""
+        scroll = self.query_one("#help", VerticalScroll)
         if direction == "down":
-            table.action_cursor_down()
+            scroll.scroll_down(animate=False)
         else:
-            table.action_cursor_up()
+            scroll.scroll_up(animate=False)
