@@ -103,3 +103,11 @@ register(
         key="1",
     )
 )
+register(
+    View(
+        "exceptions",
+        "Exceptions",
+        "flaskdash_tui.screens.exceptions:ExceptionsScreen",
+        key="6",
+    )
+)

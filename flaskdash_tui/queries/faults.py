@@ -223,7 +223,6 @@ def list_exception_groups(
     count = pw.fn.COUNT(_exception_id)
     first_seen = pw.fn.MIN(Request.time)
     last_seen = pw.fn.MAX(Request.time)
-    latest_id = pw.fn.MAX(_exception_id)
     query = (
         ExceptionRecord.select(
             ExceptionRecord.type,
@@ -235,7 +234,6 @@ def list_exception_groups(
             count,
             first_seen,
             last_seen,
-            latest_id,
         )
         .join(Request)
         .join(Version)
@@ -255,7 +253,8 @@ def list_exception_groups(
         query = query.where(Endpoint.name == endpoint)
     groups: dict[tuple[str, Frame | None], ExceptionGroupSummary] = {}
     version_order: dict[tuple[str, Frame | None], dict[str, float]] = {}
-    newest: dict[tuple[str, Frame | None], tuple[float, int]] = {}
+    # The sub-group with the latest exception: its time and traceback text.
+    newest: dict[tuple[str, Frame | None], tuple[float, str]] = {}
     for (
         type_name,
         traceback,
@@ -266,7 +265,6 @@ def list_exception_groups(
         rows,
         first,
         last,
-        newest_id,
     ) in cast("Iterable[Row]", query.tuples().bind(database)):
         origin = find_origin(parse_frames(traceback))
         key = (type_name, origin)
@@ -276,13 +274,12 @@ def list_exception_groups(
                 type=type_name, origin=origin, count=0, first_seen=first, last_seen=last
             )
             version_order[key] = {}
-            newest[key] = (last, newest_id)
+            newest[key] = (last, traceback)
         group.count += rows
         group.first_seen = min(group.first_seen, first)
         group.last_seen = max(group.last_seen, last)
-        # The highest id of the sub-group seen last stands for the newest
-        # exception; ids grow with insertion, so ties in time go to the later.
-        newest[key] = max(newest[key], (last, newest_id))
+        if last > newest[key][0]:
+            newest[key] = (last, traceback)
         version_order[key][version_label(version_short, version_name)] = (
             version_first_seen
         )
@@ -292,23 +289,30 @@ def list_exception_groups(
         order = version_order[key]
         group.versions = sorted(order, key=lambda label: (order[label], label))
         group.endpoints.sort()
-        group.latest_id = newest[key][1]
-    _fill_messages(database, list(groups.values()))
+        _fill_newest(database, group, *newest[key])
     return sorted(groups.values(), key=lambda group: (-group.last_seen, group.type))
 
 
-def _fill_messages(database: pw.Database, groups: list[ExceptionGroupSummary]) -> None:
-    by_id = {group.latest_id: group for group in groups}
-    if not by_id:
-        return
-    query = (
+def _fill_newest(
+    database: pw.Database, group: ExceptionGroupSummary, time: float, traceback: str
+) -> None:
+    # One query per group, on the request time index. Of exceptions raised
+    # in the same instant, the one stored last counts as the newest.
+    row = (
         ExceptionRecord.select(_exception_id, ExceptionRecord.message)
-        .where(_exception_id.in_(list(by_id)))
+        .join(Request)
+        .where(
+            (Request.time == time)
+            & (ExceptionRecord.type == group.type)
+            & (ExceptionRecord.traceback == traceback)
+        )
+        .order_by(_exception_id.desc())
         .tuples()
         .bind(database)
+        .first()
     )
-    for exception_id, message in cast("Iterable[Row]", query):
-        by_id[exception_id].message = message
+    if row is not None:
+        group.latest_id, group.message = row
 
 
 def get_exception(database: pw.Database, exception_id: int) -> ExceptionDetail | None:

@@ -98,6 +98,18 @@ def classify_file(path: str) -> FrameKind:
     return FrameKind.APP
 
 
+def short_path(path: str) -> str:
+    """Return a library path from its package on, such as ``flask/app.py``.
+
+    Paths outside site-packages, dist-packages and the stdlib come back whole.
+    """
+    for pattern in (_LIBRARY_PATTERN, _STDLIB_PATTERN):
+        match = pattern.search(path)
+        if match is not None:
+            return path[match.end() :]
+    return path
+
+
 def parse_frames(stored: str | None) -> list[Frame]:
     """Parse a stored stack trace into frames, outermost first.
 

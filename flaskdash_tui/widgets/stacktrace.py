@@ -22,7 +22,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from flaskdash_tui.queries.faults import ExceptionDetail, OutlierDetail
-from flaskdash_tui.queries.frames import Frame, FrameKind
+from flaskdash_tui.queries.frames import Frame, FrameKind, short_path
 from flaskdash_tui.text import clean
 
 MAX_CODE_CHARS = 500
@@ -48,12 +48,15 @@ def render_frame(frame: Frame, syntax_theme: str) -> RenderableType:
     """Render one frame: where it is, then its source line highlighted.
 
     App frames are bold and library and stdlib frames dim, and a label in
-    front of each frame states its kind.
+    front of each frame states its kind. Library paths are shortened to the
+    part from the package folder on.
     """
     is_app = frame.kind is FrameKind.APP
     header = Text(overflow="fold")
     header.append(FRAME_LABELS[frame.kind] + " ", style="bold" if is_app else "dim")
-    header.append(clean(frame.file, single_line=True), style="bold" if is_app else "")
+    # Library paths start at the package; the copied text keeps them whole.
+    path = frame.file if is_app else short_path(frame.file)
+    header.append(clean(path, single_line=True), style="bold" if is_app else "")
     if frame.line is not None:
         header.append(f":{frame.line}")
     header.append(" in ", style="dim")

@@ -26,6 +26,7 @@ from flaskdash_tui.queries.frames import (
     find_origin,
     parse_frames,
     parse_mapping,
+    short_path,
 )
 
 ENDPOINT = "api.get_possible_translations"
@@ -48,6 +49,23 @@ ENDPOINT = "api.get_possible_translations"
 )
 def test_classify_file(path: str, kind: FrameKind) -> None:
     assert classify_file(path) is kind
+
+
+@pytest.mark.parametrize(
+    ("path", "short"),
+    [
+        (FLASK_FILE, "flask/app.py"),
+        (STDLIB_FILE, "threading.py"),
+        ("/usr/lib/python3/dist-packages/werkzeug/serving.py", "werkzeug/serving.py"),
+        (
+            "/v/lib/python3.11/site-packages/gunicorn/lib/python3.11/x.py",
+            "gunicorn/lib/python3.11/x.py",
+        ),
+        (APP_FILE, APP_FILE),
+    ],
+)
+def test_short_path(path: str, short: str) -> None:
+    assert short_path(path) == short
 
 
 def test_parse_frames_malformed() -> None:
@@ -187,6 +205,20 @@ def test_exception_groups_merge_same_origin(database: pw.Database, rows: Rows) -
     assert merged.message == "'outcome'"
     assert groups[0].origin is not None
     assert groups[0].origin.line == 33
+
+
+def test_exception_group_newest_by_time(database: pw.Database, rows: Rows) -> None:
+    # The writer may store a later request first, so ids do not follow time.
+    later = rows.request(ENDPOINT, time=500.0, status=500)
+    newest = rows.exception(later, "builtins.KeyError", _raising_stack(20, 900), "new")
+    earlier = rows.request(ENDPOINT, time=400.0, status=500)
+    rows.exception(earlier, "builtins.KeyError", _raising_stack(20, 900), "old")
+
+    groups = list_exception_groups(database)
+
+    assert len(groups) == 1
+    assert groups[0].latest_id == newest
+    assert groups[0].message == "new"
 
 
 def test_exception_groups_of_endpoint(database: pw.Database, rows: Rows) -> None:

@@ -1,0 +1,165 @@
+"""The exceptions view: the app's exceptions grouped by type and origin.
+
+A group is one exception type raised from one place, the innermost frame of
+the app's own code. The table lists the groups most recently seen first, and
+the pane below shows the traceback of the newest exception of the highlighted
+group. :class:`ExceptionsPanel` is also the exceptions tab of the endpoint
+detail view, limited to that endpoint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import PurePath
+from typing import ClassVar
+
+import peewee as pw
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.widgets import DataTable
+
+from flaskdash_tui import keys
+from flaskdash_tui.clipboard import exception_text
+from flaskdash_tui.queries.faults import (
+    ExceptionDetail,
+    ExceptionGroupSummary,
+    get_exception,
+    list_exception_groups,
+)
+from flaskdash_tui.queries.frames import Frame
+from flaskdash_tui.screens.base import BaseScreen
+from flaskdash_tui.screens.trace_panel import TracePanel
+from flaskdash_tui.text import literal
+from flaskdash_tui.widgets.stacktrace import TracePane
+
+VIEW_NAME = "exceptions"
+
+keys.register(
+    "exceptions.copy",
+    "c",
+    "copy_trace",
+    "Copy",
+    scope=VIEW_NAME,
+    help="Copy the shown traceback to the clipboard (OSC 52, works over SSH)",
+)
+keys.register(
+    "exceptions.save",
+    "w",
+    "save_trace",
+    "Save",
+    scope=VIEW_NAME,
+    help="Save the shown traceback to a text file in the current folder",
+)
+
+
+def format_moment(moment: float, timezone: dt.tzinfo) -> str:
+    """Return a time in the operator's zone to the minute, for table cells."""
+    return f"{dt.datetime.fromtimestamp(moment, timezone):%Y-%m-%d %H:%M}"
+
+
+def short_type(qualified: str) -> str:
+    """Return an exception type without the ``builtins.`` module prefix."""
+    return qualified.removeprefix("builtins.")
+
+
+def describe_origin(origin: Frame | None) -> str:
+    """Return where a group was raised as ``file.py:LINE function``."""
+    if origin is None:
+        return "no frames stored"
+    line = "" if origin.line is None else f":{origin.line}"
+    return f"{PurePath(origin.file).name}{line} {origin.function}"
+
+
+def _cell(value: str, style: str = "") -> Text:
+    cell = literal(value, style=style)
+    cell.no_wrap = True
+    cell.overflow = "ellipsis"
+    return cell
+
+
+class ExceptionsPanel(TracePanel[ExceptionGroupSummary, ExceptionDetail]):
+    """Exception groups of the app or of one endpoint, and a traceback."""
+
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings(
+        "exceptions.copy", "exceptions.save"
+    )
+    COLUMNS = ("Last seen", "Count", "Type", "Origin", "Versions", "First seen")
+    EMPTY_MESSAGE = "No exceptions recorded."
+
+    def columns(self) -> Sequence[str]:
+        """Return the columns, with endpoints when the panel covers the whole app."""
+        if self.endpoint is None:
+            return (*self.COLUMNS, "Endpoints")
+        return self.COLUMNS
+
+    def query_rows(self, database: pw.Database) -> list[ExceptionGroupSummary]:
+        """Query the exception groups (worker thread)."""
+        return list_exception_groups(database, self.endpoint)
+
+    def query_trace(
+        self, database: pw.Database, row: ExceptionGroupSummary
+    ) -> ExceptionDetail | None:
+        """Query the newest exception of a group (worker thread)."""
+        return get_exception(database, row.latest_id)
+
+    def row_key(self, row: ExceptionGroupSummary) -> str:
+        """Return the group's type and origin as one key."""
+        origin = row.origin
+        if origin is None:
+            return row.type
+        return f"{row.type}\0{origin.file}\0{origin.line}\0{origin.function}"
+
+    def trace_key(self, row: ExceptionGroupSummary) -> str:
+        """Return a key that changes when a newer exception joins the group."""
+        return f"{self.row_key(row)}\0{row.latest_id}"
+
+    def cells(self, row: ExceptionGroupSummary) -> list[Text]:
+        """Return the cells of a group's row."""
+        cells = [
+            Text(format_moment(row.last_seen, self.timezone)),
+            Text(f"{row.count:,}", justify="right"),
+            _cell(short_type(row.type), style="bold"),
+            _cell(describe_origin(row.origin)),
+            _cell(", ".join(row.versions)),
+            Text(format_moment(row.first_seen, self.timezone)),
+        ]
+        if self.endpoint is None:
+            cells.append(_cell(", ".join(row.endpoints)))
+        return cells
+
+    def show_trace(self, pane: TracePane, detail: ExceptionDetail) -> None:
+        """Show an exception's traceback and request."""
+        pane.show_exception(detail, self.timezone)
+
+    def trace_text(self, detail: ExceptionDetail) -> str:
+        """Return an exception's traceback as plain text."""
+        return exception_text(detail, self.timezone)
+
+    def trace_file_name(self, detail: ExceptionDetail) -> str:
+        """Return ``flaskdash-exception-ID.txt``."""
+        return f"flaskdash-exception-{detail.id}.txt"
+
+
+class ExceptionsScreen(BaseScreen[list[ExceptionGroupSummary]]):
+    """Every exception group of the app, with the traceback of the selected one."""
+
+    VIEW_NAME = VIEW_NAME
+
+    def compose_body(self) -> ComposeResult:
+        """Compose the exceptions panel for the whole app."""
+        yield ExceptionsPanel(id="exceptions")
+
+    def on_mount(self) -> None:
+        """Focus the table, then load."""
+        self.query_one(ExceptionsPanel).query_one(DataTable).focus()
+        super().on_mount()
+
+    def load_data(self) -> list[ExceptionGroupSummary]:
+        """Query every exception group of the app."""
+        return list_exception_groups(self.database)
+
+    def show_data(self, data: list[ExceptionGroupSummary]) -> None:
+        """Show the groups, keeping the highlighted one."""
+        self.query_one(ExceptionsPanel).show_rows(data)

@@ -1,0 +1,127 @@
+"""The app-wide exceptions view, driven through the pilot on model-inserted rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import peewee as pw
+import pytest
+from faults_pilot import settle, wait_for_text
+from faults_rows import APP_FILE, FLASK_FILE, Rows, frame
+from textual.widgets import DataTable
+
+from flaskdash_tui.app import FlaskdashApp
+from flaskdash_tui.screens.exceptions import ExceptionsPanel
+from flaskdash_tui.settings import Settings
+
+NOW = 1_764_000_000.0
+
+
+def _stack(function: str, line: int, code: str) -> list[dict[str, object]]:
+    return [
+        frame(FLASK_FILE, 902, "dispatch_request", "return view()"),
+        frame(APP_FILE, line, function, code),
+    ]
+
+
+@pytest.fixture
+def settings(database: pw.Database, rows: Rows, tmp_path: Path) -> Settings:
+    """Return settings for a database with two exception groups."""
+    for offset in (3000.0, 2000.0):
+        request_id = rows.request("api.report", time=NOW - offset, status=500)
+        rows.exception(
+            request_id,
+            "builtins.KeyError",
+            _stack("report_outcome", 20, "outcome = data['outcome']"),
+            "'outcome'",
+        )
+    request_id = rows.request("api.feeds", time=NOW - 100.0, status=500)
+    rows.exception(
+        request_id,
+        "builtins.ZeroDivisionError",
+        _stack("feed_ratio", 55, "return read / total"),
+        "division by zero",
+    )
+    return Settings(
+        database=str(tmp_path / "flaskdash.db"),
+        view="exceptions",
+        timezone=dt.timezone.utc,
+        now=NOW,
+        refresh_interval=0.2,
+    )
+
+
+async def test_exceptions_view_lists_groups(settings: Settings) -> None:
+    app = FlaskdashApp(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await wait_for_text(pilot, "feed_ratio")
+        table = app.screen.query_one(ExceptionsPanel).query_one(DataTable)
+
+        assert table.row_count == 2
+        assert "ZeroDivisionError" in screen
+        assert "KeyError" in screen
+        # The newest group comes first, so its traceback is shown.
+        assert "return read / total" in screen
+        assert "division by zero" in screen
+
+
+async def test_exceptions_view_follows_cursor(settings: Settings) -> None:
+    app = FlaskdashApp(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_text(pilot, "feed_ratio")
+        await pilot.press("down")
+        screen = await wait_for_text(pilot, "outcome = data['outcome']")
+
+        assert "outcome = data['outcome']" in screen
+        assert "return read / total" not in screen
+
+
+async def test_exceptions_view_saves_trace(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = FlaskdashApp(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_text(pilot, "feed_ratio")
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+
+        saved = tmp_path / "flaskdash-exception-3.txt"
+        assert saved.exists()
+        text = saved.read_text(encoding="utf-8")
+        assert "builtins.ZeroDivisionError: division by zero" in text
+        assert "return read / total" in text
+        assert app.clipboard == text
+
+
+async def test_exceptions_view_empty(tmp_path: Path, database: pw.Database) -> None:
+    settings = Settings(
+        database=str(tmp_path / "flaskdash.db"), view="exceptions", now=NOW
+    )
+    app = FlaskdashApp(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await wait_for_text(pilot, "No exceptions recorded.")
+    assert "No exceptions recorded." in screen
+
+
+async def test_exceptions_view_shows_new_group(
+    settings: Settings, database: pw.Database, rows: Rows
+) -> None:
+    app = FlaskdashApp(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_text(pilot, "feed_ratio")
+        request_id = rows.request("api.feeds", time=NOW - 10.0, status=500)
+        rows.exception(
+            request_id,
+            "builtins.ValueError",
+            _stack("parse_feed", 70, "int(text)"),
+            "invalid literal",
+        )
+        screen = await wait_for_text(pilot, "parse_feed")
+        table = app.screen.query_one(ExceptionsPanel).query_one(DataTable)
+
+        assert "parse_feed" in screen
+        assert table.row_count == 3
