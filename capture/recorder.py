@@ -1,0 +1,354 @@
+"""The request path: time each request and queue one record, with no I/O.
+
+A :class:`Recorder` belongs to one bound app. Its WSGI middleware reads the
+clock at the start, keeps the request in the in-flight table that the
+watchdog scans, and when the response is complete appends the same list, now
+filled in, to an in-memory buffer that the writer thread drains. The only lock
+on this path guards the drop counter, and it is taken only when the buffer is
+full. The view wrapper records exceptions that escape a view and calls the
+app's group-by callable inside the request context.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextvars
+import functools
+import inspect
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.exceptions import HTTPException
+
+from capture import details
+from capture.options import Options
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+logger = logging.getLogger(__name__)
+
+# One request is one list, created by the middleware and filled in as the
+# request runs; the writer reads it from the buffer. A list with fixed
+# indexes costs less to build than any object. Slots:
+START = 0  # monotonic seconds at the start
+THREAD = 1  # threading.get_ident() of the request thread
+ENVIRON = 2  # the WSGI environ while the request runs, then None
+SAMPLE = 3  # the watchdog's outlier sample, or None
+EXCEPTION = 4  # (exception, traceback) that escaped the view, or None
+GROUP = 5  # the group-by result, or None for the client IP
+STATUS = 6  # the status line passed to start_response
+STREAMED = 7  # True when the body has no Content-Length
+STARTED_AT = 8  # wall-clock UNIX seconds at the start
+ENDPOINT = 9  # endpoint name, set when the request ends
+DURATION = 10  # milliseconds, set when the request ends
+METHOD = 11
+IP = 12
+
+_LENGTH_HEADERS = frozenset(("Content-Length", "content-length", "CONTENT-LENGTH"))
+_NO_BODY_STATUSES = frozenset(("204", "304"))
+
+_current_flight: contextvars.ContextVar[list[Any]] = contextvars.ContextVar(
+    "flaskdash_flight"
+)
+"""The list of the request that runs in this context (copied into async views)."""
+
+WRAPPED_BY = "__flaskdash_recorder__"
+"""Attribute that marks a view wrapper with the recorder that made it."""
+
+
+class Recorder:
+    """Capture state of one bound app: buffer, in-flight table, endpoint state.
+
+    The writer thread owns ``monitored``, ``averages`` and ``endpoint_ids``
+    and replaces them as a whole, so that readers on other threads always see
+    a complete mapping.
+    """
+
+    def __init__(self, options: Options) -> None:
+        """Create the empty buffer and tables for one app's options."""
+        self.options = options
+        self.clock = options.clock
+        self.buffer: collections.deque[Any] = collections.deque()
+        self.limit = options.buffer_size
+        self.inflight: dict[int, list[Any]] = {}
+        self.monitored: frozenset[str] = frozenset()
+        self.averages: dict[str, tuple[int, float]] = {}
+        """Endpoint name to (sample count, mean duration in ms)."""
+        self.dropped = 0
+        self._drop_lock = threading.Lock()
+        self._group_errors: set[str] = set()
+
+    def reset_after_fork(self) -> None:
+        """Forget the parent's queued records and locks in a forked child."""
+        self.buffer = collections.deque()
+        self.inflight = {}
+        self.dropped = 0
+        self._drop_lock = threading.Lock()
+
+    def take_dropped(self) -> int:
+        """Return the number of records dropped since the last call, and reset it."""
+        with self._drop_lock:
+            count, self.dropped = self.dropped, 0
+        return count
+
+    def _drop(self) -> None:
+        with self._drop_lock:
+            self.dropped += 1
+
+    def finish(self, flight: list[Any], status: str | None = None) -> None:
+        """Complete a request's list and queue it for the writer."""
+        flight[DURATION] = (self.clock.monotonic() - flight[START]) * 1000.0
+        environ = flight[ENVIRON]
+        flight[ENVIRON] = None
+        inflight = self.inflight
+        if inflight.get(flight[THREAD]) is flight:
+            del inflight[flight[THREAD]]
+        name = flight[ENDPOINT]
+        if name is None:
+            # No view ran: no rule matched (404, 405), or a before_request
+            # function answered instead of the view.
+            return
+        flight[METHOD] = environ.get("REQUEST_METHOD", "")
+        flight[IP] = environ.get("REMOTE_ADDR") or ""
+        if status is not None:
+            flight[STATUS] = status
+        if flight[SAMPLE] is None and name in self.monitored:
+            self._check_late_outlier(flight, name, environ)
+        if len(self.buffer) < self.limit:
+            self.buffer.append(flight)
+        else:
+            self._drop()
+
+    def _check_late_outlier(
+        self, flight: list[Any], name: str, environ: WSGIEnvironment
+    ) -> None:
+        # A request that ended between two watchdog scans, or whose clock
+        # jumped (a replayed history), is still an outlier, without a stack.
+        stats = self.averages.get(name)
+        options = self.options
+        if stats is None or stats[0] < options.outlier_min_samples:
+            return
+        threshold = max(options.outlier_factor * stats[1], options.outlier_min_duration)
+        if flight[DURATION] > threshold:
+            flight[SAMPLE] = details.late_sample(environ, stats[1])
+
+    def middleware(self, wsgi_app: WSGIApplication) -> WSGIApplication:
+        """Return ``wsgi_app`` wrapped so that every request is timed."""
+        clock = self.clock
+        finish = self.finish
+        get_ident = threading.get_ident
+        set_flight = _current_flight.set
+        recorder = self
+
+        def capture_middleware(
+            environ: WSGIEnvironment, start_response: StartResponse
+        ) -> Iterable[bytes]:
+            start = clock.monotonic()
+            thread = get_ident()
+            flight = [start, thread, environ, None, None, None, None, False]
+            flight += (clock.now(), None, 0.0, None, None)
+            # recorder.inflight, not a local: a forked child replaces it.
+            recorder.inflight[thread] = flight
+            set_flight(flight)
+
+            def capture_start_response(
+                status: str, headers: list[tuple[str, str]], exc_info: Any = None
+            ) -> Callable[[bytes], object]:
+                flight[STATUS] = status
+                for name, _value in headers:
+                    if name in _LENGTH_HEADERS:
+                        break
+                else:
+                    code = status[:3]
+                    flight[STREAMED] = not (
+                        code in _NO_BODY_STATUSES or code.startswith("1")
+                    )
+                return start_response(status, headers, exc_info)
+
+            try:
+                body = wsgi_app(environ, capture_start_response)
+            except BaseException:
+                # Flask re-raises with PROPAGATE_EXCEPTIONS (testing, debug);
+                # the server then answers 500.
+                finish(flight, "500 INTERNAL SERVER ERROR")
+                raise
+            if flight[STREAMED]:
+                return _StreamedBody(body, finish, flight)
+            finish(flight)
+            return body
+
+        return capture_middleware
+
+    def wrap_view(self, endpoint: str, view: Callable[..., Any]) -> Callable[..., Any]:
+        """Return ``view`` wrapped to name its endpoint, note exceptions and group.
+
+        The wrapper stores the endpoint name in the request's list, records an
+        exception that escapes the view (except HTTP exceptions such as
+        ``abort(404)``, which are responses) and calls the group-by callable.
+        """
+        group_by = self.options.group_by
+        assign_group = self.assign_group
+        get_flight = _current_flight.get
+
+        if inspect.iscoroutinefunction(view):
+
+            @functools.wraps(view)
+            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+                flight = get_flight(None)
+                if flight is not None:
+                    flight[ENDPOINT] = endpoint
+                try:
+                    return await view(*args, **kwargs)
+                except HTTPException:
+                    raise
+                except Exception as error:
+                    _note_exception(error)
+                    raise
+                finally:
+                    if group_by is not None:
+                        assign_group(group_by)
+
+            wrapper: Callable[..., Any] = async_wrapper
+        else:
+
+            @functools.wraps(view)
+            def sync_wrapper(*args: Any, **kwargs: Any) -> Any:
+                flight = get_flight(None)
+                if flight is not None:
+                    flight[ENDPOINT] = endpoint
+                try:
+                    return view(*args, **kwargs)
+                except HTTPException:
+                    raise
+                except Exception as error:
+                    _note_exception(error)
+                    raise
+                finally:
+                    if group_by is not None:
+                        assign_group(group_by)
+
+            wrapper = sync_wrapper
+        setattr(wrapper, WRAPPED_BY, self)
+        return wrapper
+
+    def assign_group(self, group_by: Callable[[Any], object]) -> None:
+        """Call ``group_by`` on the current request and store a usable result."""
+        flight = _current_flight.get(None)
+        if flight is None:
+            return
+        import flask
+
+        try:
+            value = group_by(flask.request)
+        except Exception as error:
+            self._log_group_error(
+                type(error).__qualname__,
+                "group_by raised %s; using the client IP as the group",
+                error,
+            )
+            return
+        if value is None:
+            return
+        if type(value) is str:
+            text = value
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            text = str(value)
+        else:
+            self._log_group_error(
+                "type " + type(value).__qualname__,
+                "group_by returned a %s, not a str or number; using the client IP",
+                type(value).__qualname__,
+            )
+            return
+        if not text:
+            self._log_group_error(
+                "empty", "group_by returned an empty string; using the client IP"
+            )
+            return
+        flight[GROUP] = text[:255]
+
+    def _log_group_error(self, kind: str, message: str, *args: object) -> None:
+        if kind in self._group_errors:
+            return
+        self._group_errors.add(kind)
+        logger.error(message + " (logged once per kind)", *args)
+
+
+def _note_exception(error: BaseException) -> None:
+    flight = _current_flight.get(None)
+    if flight is not None and flight[EXCEPTION] is None:
+        # The traceback as it is here starts at the wrapper's frame; Flask
+        # prepends its own frames as the exception travels on.
+        flight[EXCEPTION] = (error, error.__traceback__)
+
+
+class _StreamedBody:
+    """A response body that completes its request's record when closed."""
+
+    __slots__ = ("_body", "_finish", "_flight")
+
+    def __init__(
+        self,
+        body: Iterable[bytes],
+        finish: Callable[[list[Any]], None],
+        flight: list[Any],
+    ) -> None:
+        self._flight: list[Any] | None
+        self._body = body
+        self._finish = finish
+        self._flight = flight
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._body)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            flight, self._flight = self._flight, None
+            if flight is not None:
+                self._finish(flight)
+
+
+class WrappingViews(dict):  # type: ignore[type-arg]
+    """``app.view_functions`` that wraps every view once, also views added later.
+
+    Flask's ``add_url_rule`` checks ``view_functions.get(endpoint)`` against
+    the new view before it stores it, so ``get`` returns the unwrapped view;
+    storing the same view again keeps the existing wrapper.
+    """
+
+    def __init__(self, views: dict[str, Any], recorder: Recorder) -> None:
+        """Wrap the existing ``views`` for ``recorder``."""
+        super().__init__()
+        self._recorder = recorder
+        for endpoint, view in views.items():
+            self[endpoint] = view
+
+    def __setitem__(self, endpoint: str, view: Any) -> None:
+        if getattr(view, WRAPPED_BY, None) is not self._recorder:
+            current = dict.get(self, endpoint)
+            if current is not None and getattr(current, "__wrapped__", None) is view:
+                return
+            view = self._recorder.wrap_view(endpoint, view)
+        super().__setitem__(endpoint, view)
+
+    def get(self, endpoint: str, default: Any = None) -> Any:
+        view = dict.get(self, endpoint, default)
+        if getattr(view, WRAPPED_BY, None) is self._recorder:
+            return view.__wrapped__
+        return view
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for endpoint, view in dict(*args, **kwargs).items():
+            self[endpoint] = view
+
+    def setdefault(self, endpoint: str, default: Any = None) -> Any:
+        if endpoint not in self:
+            self[endpoint] = default
+        return self[endpoint]

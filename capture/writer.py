@@ -1,0 +1,481 @@
+"""The writer thread: drains a recorder's buffer into the database in batches.
+
+The writer opens a connection for each cycle and closes it afterwards, so a
+process that forks (gunicorn ``--preload``) almost never carries an open
+SQLite connection into its children. When the database fails, the batch
+stays in memory, the writer retries with backoff, and the request path is not
+affected: it keeps appending to the bounded buffer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sqlite3
+import threading
+import time
+from typing import Any
+
+import flask
+import peewee as pw
+
+from capture import details
+from capture.database import DatabaseError, normalize_url, open_database, sqlite_path
+from capture.recorder import (
+    DURATION,
+    ENDPOINT,
+    EXCEPTION,
+    GROUP,
+    IP,
+    METHOD,
+    SAMPLE,
+    STARTED_AT,
+    STATUS,
+    Recorder,
+)
+from capture.schema import Endpoint, ExceptionRecord, Outlier, Request, Version
+from capture.version import VersionInfo
+
+logger = logging.getLogger(__name__)
+
+INTERVAL = 0.2
+"""Seconds between drains; keeps new requests visible in the TUI within 2 s."""
+REFRESH = 1.0
+"""Seconds between reads of the monitored flags and checks of the app's rules."""
+BATCH = 20_000
+"""Records per transaction at most."""
+BACKOFF_MIN = 0.25
+BACKOFF_MAX = 5.0
+LOG_EVERY = 60.0
+"""Seconds between repeated log lines about the same failure or drops."""
+
+_DATABASE_ERRORS = (DatabaseError, pw.PeeweeException, sqlite3.Error, OSError)
+_REQUEST_FIELDS = (
+    Request.endpoint,
+    Request.time,
+    Request.duration,
+    Request.method,
+    Request.status,
+    Request.version,
+    Request.group,
+    Request.ip,
+)
+_STATIC = "static"
+
+
+def _status_code(status: str | None) -> int:
+    try:
+        return int(status[:3]) if status else 0
+    except ValueError:
+        return 0
+
+
+def _endpoint_map(app: flask.Flask) -> dict[str, tuple[str, str]]:
+    """Return endpoint name to (rules, methods) as the endpoint table stores them."""
+    rules: dict[str, list[str]] = {}
+    methods: dict[str, set[str]] = {}
+    for rule in list(app.url_map.iter_rules()):
+        rules.setdefault(rule.endpoint, []).append(rule.rule)
+        methods.setdefault(rule.endpoint, set()).update(rule.methods or ())
+    return {
+        name: (
+            "\n".join(endpoint_rules),
+            ",".join(sorted(methods[name] - {"HEAD", "OPTIONS"})),
+        )
+        for name, endpoint_rules in rules.items()
+    }
+
+
+class Writer:
+    """The thread that stores one recorder's measurements."""
+
+    def __init__(self, recorder: Recorder, app: flask.Flask, version: VersionInfo):
+        """Prepare, but do not start, the writer of one app."""
+        self.recorder = recorder
+        self.app = app
+        self.version = version
+        self.url = normalize_url(recorder.options.database)
+        self.path = sqlite_path(self.url)
+        self._wake = threading.Event()
+        self._stopping = False
+        self._db: pw.Database | None = None
+        self._file_id: tuple[int, int] | None = None
+        self._insert_sql = ""
+        self._version_id: int | None = None
+        self._endpoint_ids: dict[str, int] = {}
+        self._synced: dict[str, tuple[str, str]] | None = None
+        self._pending: list[Any] = []
+        self._next_refresh = 0.0
+        self._retry_at = 0.0
+        self._backoff = 0.0
+        self._failures = 0
+        self._next_error_log = 0.0
+        self._dropped_total = 0
+        self._dropped_unlogged = 0
+        self._next_drop_log = 0.0
+        self.thread = threading.Thread(
+            target=self._run, name="flaskdash-writer", daemon=True
+        )
+
+    def start(self) -> None:
+        """Start the thread."""
+        self.thread.start()
+
+    def wake(self) -> None:
+        """Make the thread drain now instead of at its next interval."""
+        self._wake.set()
+
+    def stop(self, timeout: float) -> None:
+        """Ask the thread to drain once more and end; wait up to ``timeout``."""
+        self._stopping = True
+        self._wake.set()
+        if self.thread.is_alive() and self.thread is not threading.current_thread():
+            self.thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            stopping = self._stopping
+            try:
+                self._cycle()
+            except Exception:  # Keep the thread alive whatever happens.
+                logger.exception("capture writer failed; retrying")
+                self._schedule_retry()
+            if stopping:
+                break
+            self._wake.wait(INTERVAL)
+            self._wake.clear()
+        self._log_drops(final=True)
+        unstored = len(self._pending) + len(self.recorder.buffer)
+        if unstored:
+            logger.error(
+                "capture writer stopped with %d measurements not stored in %s",
+                unstored,
+                self.url,
+            )
+
+    def _cycle(self) -> None:
+        now = time.monotonic()
+        if now < self._retry_at and not self._stopping:
+            return
+        batch: list[Any] = []
+        try:
+            self._connect()
+            if now >= self._next_refresh:
+                self._refresh()
+                self._next_refresh = now + REFRESH
+            while True:
+                batch = self._pending or self._take()
+                if not batch:
+                    break
+                self._pending = batch
+                self._write(batch)
+                self._pending = []
+                self._written(batch)
+        except _DATABASE_ERRORS as error:
+            self._pending = batch
+            self._close()
+            self._failed(error)
+            return
+        finally:
+            if self._db is not None and not self._db.is_closed():
+                self._db.close()
+            self._log_drops()
+        if self._failures:
+            logger.info(
+                "capture database %s works again after %d failed attempts",
+                self.url,
+                self._failures,
+            )
+        self._failures = 0
+        self._backoff = 0.0
+
+    def _take(self) -> list[Any]:
+        popleft = self.recorder.buffer.popleft
+        batch: list[Any] = []
+        try:
+            for _ in range(BATCH):
+                batch.append(popleft())
+        except IndexError:
+            pass
+        return batch
+
+    # Database state ----------------------------------------------------------
+
+    def _connect(self) -> None:
+        if self._db is not None and self.path is not None:
+            try:
+                stat = os.stat(self.path)
+                file_id: tuple[int, int] | None = (stat.st_dev, stat.st_ino)
+            except FileNotFoundError:
+                file_id = None
+            if file_id != self._file_id:
+                logger.warning(
+                    "capture database %s was deleted or replaced; creating it again",
+                    self.path,
+                )
+                self._close()
+        if self._db is None:
+            self._open()
+            return
+        self._db.connect(reuse_if_open=True)
+        if self.path is not None:
+            self._db.execute_sql("PRAGMA synchronous=NORMAL")
+
+    def _open(self) -> None:
+        db = open_database(self.url, create=True)
+        self._db = db
+        if self.path is not None:
+            stat = os.stat(self.path)
+            self._file_id = (stat.st_dev, stat.st_ino)
+        sql, _params = (
+            Request.insert({field: None for field in _REQUEST_FIELDS}).bind(db).sql()
+        )
+        self._insert_sql = sql
+        version = self.version
+        with db.atomic():
+            Version.insert(
+                name=version.name,
+                short=version.short,
+                committed_at=version.committed_at,
+                summary=details.bound(version.summary),
+                first_seen=self.recorder.clock.now(),
+            ).on_conflict_ignore().execute(db)
+        version_key: Any = Version.id  # type: ignore[attr-defined]
+        row = Version.select(version_key).where(Version.name == version.name)
+        self._version_id = row.bind(db).scalar()
+        self._synced = None
+        self._next_refresh = 0.0
+
+    def _close(self) -> None:
+        db, self._db = self._db, None
+        if db is not None:
+            with contextlib.suppress(*_DATABASE_ERRORS):
+                db.close()
+
+    def _refresh(self) -> None:
+        """Store new or changed endpoints of the app and read the monitored flags."""
+        db = self._db
+        assert db is not None
+        current = _endpoint_map(self.app)
+        if current != self._synced:
+            self._store_endpoints(db, current)
+            self._synced = current
+        ids: dict[str, int] = {}
+        monitored: set[str] = set()
+        query = Endpoint.select(
+            Endpoint.name,
+            Endpoint.id,  # type: ignore[attr-defined]
+            Endpoint.monitored,
+        )
+        rows: Any = query.tuples().bind(db)
+        for name, endpoint_id, is_monitored in rows:
+            ids[name] = endpoint_id
+            if is_monitored:
+                monitored.add(name)
+        self._endpoint_ids = ids
+        self.recorder.monitored = frozenset(monitored)
+
+    def _store_endpoints(
+        self, db: pw.Database, endpoints: dict[str, tuple[str, str]]
+    ) -> None:
+        query = Endpoint.select(Endpoint.name, Endpoint.rules, Endpoint.methods)
+        rows: Any = query.bind(db).tuples()
+        stored = {name: (rules, methods) for name, rules, methods in rows}
+        now = self.recorder.clock.now()
+        monitor_new = self.recorder.options.monitor_new_endpoints
+        new_rows = [
+            {
+                "name": name,
+                "rules": rules,
+                "methods": methods,
+                "monitored": monitor_new and name != _STATIC,
+                "first_seen": now,
+            }
+            for name, (rules, methods) in endpoints.items()
+            if name not in stored
+        ]
+        with db.atomic():
+            if new_rows:
+                Endpoint.insert_many(new_rows).on_conflict_ignore().execute(db)
+            for name, (rules, methods) in endpoints.items():
+                if name in stored and stored[name] != (rules, methods):
+                    Endpoint.update(rules=rules, methods=methods).where(
+                        Endpoint.name == name
+                    ).execute(db)
+
+    # Writing -----------------------------------------------------------------
+
+    def _write(self, batch: list[Any]) -> None:
+        db = self._db
+        assert db is not None
+        names = {item[ENDPOINT] for item in batch if type(item) is list}
+        if not names <= self._endpoint_ids.keys():
+            self._synced = None  # An endpoint appeared since the last refresh.
+            self._refresh()
+            self._store_unknown(db, names - self._endpoint_ids.keys())
+        ids = self._endpoint_ids
+        monitored = self.recorder.monitored
+        version_id = self._version_id
+        rows: list[tuple[Any, ...]] = []
+        detailed: list[tuple[tuple[Any, ...], list[Any]]] = []
+        hits: dict[int, list[Any]] = {}
+        for item in batch:
+            if type(item) is not list:
+                continue
+            name = item[ENDPOINT]
+            endpoint_id = ids[name]
+            started_at = item[STARTED_AT]
+            endpoint_hits = hits.get(endpoint_id)
+            if endpoint_hits is None:
+                hits[endpoint_id] = [1, started_at]
+            else:
+                endpoint_hits[0] += 1
+                if started_at > endpoint_hits[1]:
+                    endpoint_hits[1] = started_at
+            if name not in monitored:
+                continue
+            ip = item[IP]
+            row = (
+                endpoint_id,
+                started_at,
+                item[DURATION],
+                item[METHOD],
+                _status_code(item[STATUS]),
+                version_id,
+                item[GROUP] or ip,
+                ip,
+            )
+            if item[SAMPLE] is None and item[EXCEPTION] is None:
+                rows.append(row)
+            else:
+                detailed.append((row, item))
+        endpoint_key: Any = Endpoint.id  # type: ignore[attr-defined]
+        with db.atomic():
+            if rows:
+                db.cursor().executemany(self._insert_sql, rows)
+            for row, item in detailed:
+                self._insert_detailed(db, row, item)
+            for endpoint_id, (count, last) in hits.items():
+                newer = Endpoint.last_requested.is_null() | (
+                    Endpoint.last_requested < last
+                )
+                Endpoint.update(
+                    hits=Endpoint.hits + count,
+                    last_requested=pw.Case(
+                        None, [(newer, last)], Endpoint.last_requested
+                    ),
+                ).where(endpoint_key == endpoint_id).execute(db)
+
+    def _store_unknown(self, db: pw.Database, names: set[str]) -> None:
+        """Store endpoints that requests named but the app's rules do not list."""
+        if not names:
+            return
+        now = self.recorder.clock.now()
+        monitor_new = self.recorder.options.monitor_new_endpoints
+        rows = [
+            {"name": name, "monitored": monitor_new, "first_seen": now}
+            for name in names
+        ]
+        Endpoint.insert_many(rows).on_conflict_ignore().execute(db)
+        self._refresh()
+
+    def _insert_detailed(
+        self, db: pw.Database, row: tuple[Any, ...], item: list[Any]
+    ) -> None:
+        request_id = (
+            Request.insert(dict(zip(_REQUEST_FIELDS, row, strict=True)))
+            .bind(db)
+            .execute()
+        )
+        sample = item[SAMPLE]
+        if sample is not None:
+            Outlier.insert(
+                request=request_id,
+                average=sample.average,
+                stacktrace=details.frames_json(sample.frames),
+                cpu_percent=sample.cpu_percent,
+                memory=sample.memory,
+                load_average=sample.load_average,
+                url=sample.url,
+                headers=sample.headers,
+                arguments=sample.arguments,
+            ).execute(db)
+        exception = item[EXCEPTION]
+        if exception is not None:
+            error, tb = exception
+            kind = type(error)
+            # Skip the first frame: the capture wrapper itself.
+            frames = details.traceback_frames(tb, skip=1)
+            ExceptionRecord.insert(
+                request=request_id,
+                type=details.bound(f"{kind.__module__}.{kind.__qualname__}", 255),
+                message=details.bound(_message(error), 10_000),
+                traceback=details.frames_json(frames),
+            ).execute(db)
+            item[EXCEPTION] = None  # Let the frames go.
+
+    def _written(self, batch: list[Any]) -> None:
+        """Update the running averages and release waiting flushes."""
+        averages = dict(self.recorder.averages)
+        for item in batch:
+            if type(item) is not list:
+                item.set()  # A flush marker: everything before it is stored.
+                continue
+            name = item[ENDPOINT]
+            count, mean = averages.get(name, (0, 0.0))
+            count += 1
+            averages[name] = (count, mean + (item[DURATION] - mean) / count)
+        self.recorder.averages = averages
+
+    # Failures ----------------------------------------------------------------
+
+    def _schedule_retry(self) -> None:
+        self._backoff = min(BACKOFF_MAX, max(BACKOFF_MIN, self._backoff * 2))
+        self._retry_at = time.monotonic() + self._backoff
+
+    def _failed(self, error: BaseException) -> None:
+        self._failures += 1
+        self._schedule_retry()
+        now = time.monotonic()
+        if self._failures == 1 or now >= self._next_error_log:
+            self._next_error_log = now + LOG_EVERY
+            logger.error(
+                "cannot write to the capture database %s: %s; keeping %d "
+                "measurements in memory and retrying (failure %d, next log "
+                "in %.0f s at the earliest)",
+                self.url,
+                error,
+                len(self._pending) + len(self.recorder.buffer),
+                self._failures,
+                LOG_EVERY,
+            )
+
+    def _log_drops(self, final: bool = False) -> None:
+        count = self.recorder.take_dropped()
+        self._dropped_total += count
+        self._dropped_unlogged += count
+        now = time.monotonic()
+        if self._dropped_unlogged and (final or now >= self._next_drop_log):
+            self._next_drop_log = now + LOG_EVERY
+            logger.warning(
+                "dropped %d measurements (%d since start) because the buffer of "
+                "%d was full while the database %s was unavailable",
+                self._dropped_unlogged,
+                self._dropped_total,
+                self.recorder.limit,
+                self.url,
+            )
+            self._dropped_unlogged = 0
+
+    @property
+    def dropped_total(self) -> int:
+        """Measurements dropped since the writer started, as logged so far."""
+        return self._dropped_total
+
+
+def _message(error: BaseException) -> str:
+    try:
+        return str(error)
+    except Exception:  # A broken __str__ must not lose the record.
+        return f"<{type(error).__qualname__}: str() failed>"
