@@ -111,3 +111,19 @@ register(
         key="6",
     )
 )
+register(
+    View(
+        "hits",
+        "Hits per day",
+        "flaskdash_tui.screens.hits:HitsScreen",
+        key="2",
+    )
+)
+register(
+    View(
+        "heatmap",
+        "Requests per hour",
+        "flaskdash_tui.screens.heatmap:HeatmapScreen",
+        key="3",
+    )
+)

@@ -1,0 +1,155 @@
+"""The hits view: a stacked bar chart of hits per endpoint per day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from flaskdash_tui import keys
+from flaskdash_tui.palette import endpoint_style, legend
+from flaskdash_tui.queries.usage import DailyHits, daily_hits
+from flaskdash_tui.screens.usage import UsageScreen
+from flaskdash_tui.timerange import TimeRange
+from flaskdash_tui.widgets.barchart import (
+    BarSeries,
+    StackedBarChart,
+    bars_per_group,
+    day_labels,
+    fold_series,
+)
+
+MAX_LAYERS = 9
+"""Endpoints drawn as their own layer; the rest are added up as one."""
+
+keys.register(
+    "hits.previous_day",
+    "left",
+    "move_day(-1)",
+    "Previous day",
+    scope="hits",
+    show=False,
+    help="Move the day cursor one day back",
+)
+keys.register(
+    "hits.next_day",
+    "right",
+    "move_day(1)",
+    "Next day",
+    scope="hits",
+    show=False,
+    help="Move the day cursor one day forward",
+)
+
+
+@dataclass(frozen=True)
+class HitsData:
+    """The data of the hits view: a range, its counts and the endpoint names."""
+
+    time_range: TimeRange
+    hits: DailyHits
+    endpoints: list[str]
+
+
+class HitsScreen(UsageScreen[HitsData]):
+    """Hits per endpoint per day over the selected range."""
+
+    VIEW_NAME = "hits"
+    CSS_PATH = "hits.tcss"
+    BINDINGS: ClassVar = [
+        *UsageScreen.BINDINGS,
+        *keys.bindings("hits.previous_day", "hits.next_day"),
+    ]
+
+    def __init__(self, endpoint: str | None = None) -> None:
+        super().__init__(endpoint=endpoint)
+        self.hits: DailyHits | None = None
+        self.cursor: int | None = None
+        """Index of the day under the cursor, None until data arrives."""
+
+    def compose_body(self) -> ComposeResult:
+        """Yield the header, the chart, the day summary and the legend."""
+        yield Static(id="range")
+        yield StackedBarChart(id="chart")
+        yield Static(id="summary")
+        yield Static(id="legend")
+
+    def load_data(self) -> HitsData:
+        """Count the hits per endpoint per day of the selected range."""
+        database = self.database
+        time_range = self.resolve_range(database)
+        hits = daily_hits(database, time_range, self.endpoint_id(database))
+        return HitsData(time_range, hits, self.endpoint_names(database))
+
+    def show_data(self, data: HitsData) -> None:
+        """Draw the chart, the summary and the legend."""
+        self.time_range = data.time_range
+        self.endpoints = data.endpoints
+        previous = self.hits
+        self.hits = data.hits
+        days = data.hits.days
+        if previous is None or previous.days != days or self.cursor is None:
+            self.cursor = len(days) - 1 if days else None
+        series = [
+            BarSeries(item.name, endpoint_style(item.endpoint_id), item.counts)
+            for item in data.hits.series
+        ]
+        layers = fold_series(series, MAX_LAYERS)
+        chart = self.query_one(StackedBarChart)
+        chart.set_data(day_labels(days), layers)
+        chart.cursor = self.cursor
+        self.query_one("#legend", Static).update(
+            legend([(layer.label, layer.style) for layer in layers])
+        )
+        self.show_range()
+        self.show_summary()
+
+    def range_text(self) -> Text:
+        """Return the header line, with the days per bar when bars are grouped."""
+        text = super().range_text()
+        if self.hits is not None:
+            chart = self.query_one(StackedBarChart)
+            # The y-axis labels take about six columns of the chart.
+            group = bars_per_group(len(self.hits.days), chart.size.width - 6)
+            if group > 1:
+                text.append(f" · {group} days per bar")
+        return text
+
+    def show_summary(self) -> None:
+        """Write the total, the peak day and the day under the cursor."""
+        summary = Text(no_wrap=True, overflow="ellipsis", end="")
+        hits = self.hits
+        if hits is None:
+            return
+        peak = hits.peak()
+        if peak is None:
+            summary.append("No requests in this range.")
+        else:
+            summary.append(f"Total {hits.total:,} · peak ")
+            summary.append(f"{_day(peak[0])} {peak[1]:,}", style="bold")
+        if self.cursor is not None and hits.days:
+            day = hits.days[self.cursor]
+            summary.append(" · ")
+            summary.append(
+                f"{_day(day)} {hits.totals[self.cursor]:,} hits", style="reverse"
+            )
+        self.query_one("#summary", Static).update(summary)
+
+    def action_move_day(self, days: int) -> None:
+        """Move the day cursor by ``days``, within the range."""
+        if self.hits is None or self.cursor is None:
+            return
+        self.cursor = min(max(self.cursor + days, 0), len(self.hits.days) - 1)
+        self.query_one(StackedBarChart).cursor = self.cursor
+        self.show_summary()
+
+    def on_resize(self) -> None:
+        self.show_range()
+
+
+def _day(day: dt.date) -> str:
+    return f"{day:%a %Y-%m-%d}"

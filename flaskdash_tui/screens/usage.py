@@ -1,0 +1,238 @@
+"""The base of the two utilization views: the range of days and the endpoint filter.
+
+Both views show a range of whole local days: the last 7, 30 or 90 days, or
+everything since the first request. ``[`` and ``]`` move the window by its
+length, ``r`` cycles through the lengths, and ``e`` cycles the endpoint filter
+through all endpoints and then each one, most requested first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import ClassVar, Generic, TypeVar
+
+import peewee as pw
+from rich.text import Text
+from textual.widgets import Static
+
+from capture.schema import Endpoint
+from flaskdash_tui import keys
+from flaskdash_tui.queries.usage import first_request_time
+from flaskdash_tui.screens.base import BaseScreen
+from flaskdash_tui.text import clean
+from flaskdash_tui.timerange import TimeRange, local_date
+
+SPANS: tuple[int | None, ...] = (7, 30, 90, None)
+"""The range lengths in days that ``r`` cycles through; None is everything."""
+
+DEFAULT_SPAN = 30
+
+keys.register(
+    "usage.earlier",
+    "left_square_bracket",
+    "shift(-1)",
+    "Earlier",
+    scope="usage",
+    key_display="[",
+    help="Move the range back by its length",
+)
+keys.register(
+    "usage.later",
+    "right_square_bracket",
+    "shift(1)",
+    "Later",
+    scope="usage",
+    key_display="]",
+    help="Move the range forward by its length, up to today",
+)
+keys.register(
+    "usage.range",
+    "r",
+    "cycle_span",
+    "Range",
+    scope="usage",
+    help="Cycle the range through 7, 30 and 90 days and everything",
+)
+keys.register(
+    "usage.endpoint",
+    "e",
+    "cycle_endpoint",
+    "Endpoint",
+    scope="usage",
+    help="Cycle between all endpoints and each endpoint, most requested first",
+)
+keys.register(
+    "usage.week",
+    "w",
+    "set_span(7)",
+    "7 days",
+    scope="usage",
+    show=False,
+    help="Show the last 7 days",
+)
+keys.register(
+    "usage.month",
+    "m",
+    "set_span(30)",
+    "30 days",
+    scope="usage",
+    show=False,
+    help="Show the last 30 days",
+)
+keys.register(
+    "usage.quarter",
+    "t",
+    "set_span(90)",
+    "90 days",
+    scope="usage",
+    show=False,
+    help="Show the last 90 days",
+)
+keys.register(
+    "usage.all",
+    "a",
+    "set_span(0)",
+    "Everything",
+    scope="usage",
+    show=False,
+    help="Show every day since the first request",
+)
+
+USAGE_KEYS = (
+    "usage.earlier",
+    "usage.later",
+    "usage.range",
+    "usage.endpoint",
+    "usage.week",
+    "usage.month",
+    "usage.quarter",
+    "usage.all",
+)
+
+DataT = TypeVar("DataT")
+
+
+@dataclass(frozen=True)
+class RangeChoice:
+    """The range the operator selected: a length and how many windows back."""
+
+    span: int | None
+    """Days in the range, or None for everything."""
+    shift: int = 0
+    """Windows before the latest one; 0 ends the range today."""
+
+
+class UsageScreen(BaseScreen[DataT], Generic[DataT]):
+    """A view of one range of days, for all endpoints or for one."""
+
+    BINDINGS: ClassVar = [*BaseScreen.BINDINGS, *keys.bindings(*USAGE_KEYS)]
+
+    def __init__(self, endpoint: str | None = None) -> None:
+        super().__init__(endpoint=endpoint)
+        self.choice = RangeChoice(DEFAULT_SPAN)
+        self.time_range: TimeRange | None = None
+        """The range of the data shown, set when a load finishes."""
+        self.endpoints: list[str] = []
+        """Endpoint names, most requested first, for the ``e`` key."""
+
+    def resolve_range(self, database: pw.Database) -> TimeRange:
+        """Return the range of the current choice, ending today or earlier.
+
+        Runs in the load worker, because "everything" reads the first
+        request's time.
+        """
+        choice = self.choice
+        now = self.now()
+        if choice.span is None:
+            return TimeRange.everything(
+                first_request_time(database), now, self.timezone
+            )
+        latest = TimeRange.last_days(choice.span, now, self.timezone)
+        return latest.shifted(-choice.shift)
+
+    def endpoint_id(self, database: pw.Database) -> int | None:
+        """Return the id of the filtered endpoint, or None for all endpoints.
+
+        Raises:
+            LookupError: The endpoint name is not in the database.
+        """
+        if self.endpoint is None:
+            return None
+        row = (
+            Endpoint.select(Endpoint.id)
+            .where(Endpoint.name == self.endpoint)
+            .tuples()
+            .bind(database)
+            .first()
+        )
+        if row is None:
+            raise LookupError(f"endpoint not found: {self.endpoint!r}")
+        return int(row[0])
+
+    def endpoint_names(self, database: pw.Database) -> list[str]:
+        """Return every endpoint name, most requested first."""
+        query = (
+            Endpoint.select(Endpoint.name)
+            .order_by(Endpoint.hits.desc(), Endpoint.name)
+            .tuples()
+            .bind(database)
+        )
+        return [name for (name,) in query]
+
+    def range_text(self) -> Text:
+        """Return the header line: range, time zone and endpoint filter."""
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        if self.time_range is None:
+            text.append("Loading…")
+            return text
+        text.append(self.time_range.label(), style="bold")
+        text.append(f" · {self.settings.timezone_name}")
+        text.append(" · ")
+        text.append(
+            clean(self.endpoint, single_line=True) if self.endpoint else "all endpoints"
+        )
+        return text
+
+    def today(self) -> dt.date:
+        """Return today's date in the operator's time zone."""
+        return local_date(self.now(), self.timezone)
+
+    def action_shift(self, windows: int) -> None:
+        """Move the range by ``windows`` times its length, never past today."""
+        if self.choice.span is None:
+            return
+        shift = max(self.choice.shift - windows, 0)
+        if shift == self.choice.shift:
+            return
+        self.choice = RangeChoice(self.choice.span, shift)
+        self.reload()
+
+    def action_set_span(self, days: int) -> None:
+        """Show the last ``days`` days, or everything for 0."""
+        self.choice = RangeChoice(days or None)
+        self.reload()
+
+    def action_cycle_span(self) -> None:
+        """Switch to the next range length: 7, 30, 90 days, everything."""
+        index = SPANS.index(self.choice.span) if self.choice.span in SPANS else -1
+        self.choice = RangeChoice(SPANS[(index + 1) % len(SPANS)])
+        self.reload()
+
+    def action_cycle_endpoint(self) -> None:
+        """Filter to the next endpoint, or back to all after the last one."""
+        if not self.endpoints:
+            return
+        if self.endpoint not in self.endpoints:
+            self.endpoint = self.endpoints[0]
+        else:
+            index = self.endpoints.index(self.endpoint) + 1
+            self.endpoint = (
+                self.endpoints[index] if index < len(self.endpoints) else None
+            )
+        self.update_status()
+        self.reload()
+
+    def show_range(self) -> None:
+        """Redraw the header line."""
+        self.query_one("#range", Static).update(self.range_text())
