@@ -328,11 +328,13 @@ class Writer:
             started_at = item[STARTED_AT]
             endpoint_hits = hits.get(endpoint_id)
             if endpoint_hits is None:
-                hits[endpoint_id] = [1, started_at]
+                hits[endpoint_id] = [1, started_at, started_at]
             else:
                 endpoint_hits[0] += 1
                 if started_at > endpoint_hits[1]:
                     endpoint_hits[1] = started_at
+                elif started_at < endpoint_hits[2]:
+                    endpoint_hits[2] = started_at
             if name not in monitored:
                 continue
             ip = item[IP]
@@ -356,15 +358,19 @@ class Writer:
                 db.cursor().executemany(self._insert_sql, rows)
             for row, item in detailed:
                 self._insert_detailed(db, row, item)
-            for endpoint_id, (count, last) in hits.items():
+            for endpoint_id, (count, last, first) in hits.items():
                 newer = Endpoint.last_requested.is_null() | (
                     Endpoint.last_requested < last
                 )
+                # A request can start before the writer first stored its
+                # endpoint, and the endpoint was there when it did.
+                older = Endpoint.first_seen > first
                 Endpoint.update(
                     hits=Endpoint.hits + count,
                     last_requested=pw.Case(
                         None, [(newer, last)], Endpoint.last_requested
                     ),
+                    first_seen=pw.Case(None, [(older, first)], Endpoint.first_seen),
                 ).where(endpoint_key == endpoint_id).execute(db)
 
     def _store_unknown(self, db: pw.Database, names: set[str]) -> None:
