@@ -83,8 +83,8 @@ class FlaskdashApp(App[None]):
     def check_database(self) -> None:
         """Tell the active view to reload if the database changed.
 
-        Runs on the event loop about once a second; the check itself is a
-        single pragma read on SQLite, and the reload runs in a worker.
+        Runs on the event loop about once a second. On SQLite the check is a
+        single pragma read, and the reload itself runs in a worker.
         """
         try:
             changed = self._detector.changed()

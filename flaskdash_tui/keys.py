@@ -22,7 +22,7 @@ import dataclasses
 from textual.binding import Binding, BindingType
 
 MAX_FOOTER_KEYS = 7
-"""The most keys that any screen shows in its footer, the palette key included."""
+"""Maximum number of keys in the footer of any screen, the palette key included."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Key:
     show: bool = True
     """Whether the footer shows the key."""
     key_display: str | None = None
-    """How the key is written in the footer and help, if not its name."""
+    """Label of the key in the footer and help, if not its name."""
     priority: bool = False
     """Whether the key works even when a focused widget binds it."""
 

@@ -15,7 +15,7 @@ from flaskdash_tui.settings import Settings
 logger = logging.getLogger(__name__)
 
 SETTLE_ROUNDS = 20
-"""The most rounds of waiting for workers and messages before the capture."""
+"""Maximum rounds of waiting for workers and messages before the capture."""
 
 
 async def render_svg(

@@ -1,10 +1,10 @@
 """Literal display of strings that come from the monitored app or its clients.
 
 Endpoint names, URL rules, user ids, headers and exception messages are data,
-not markup. Pass them through :func:`literal` (or :func:`clean`) before they
-reach a widget: Rich markup such as ``[bold]`` stays visible as text, and
-terminal control characters such as ESC are replaced by visible escapes, so
-they can neither style the screen nor move the cursor.
+not markup, so pass them through :func:`literal` (or :func:`clean`) before
+they reach a widget. Rich markup such as ``[bold]`` then stays visible as
+text. Terminal control characters such as ESC become visible escapes, so they
+can neither style the screen nor move the cursor.
 """
 
 from __future__ import annotations

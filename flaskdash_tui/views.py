@@ -65,9 +65,9 @@ def register(view: View) -> View:
     if view.name in VIEWS:
         raise ValueError(f"view {view.name!r} is already registered")
     if view.key is not None:
-        taken = [other.name for other in VIEWS.values() if other.key == view.key]
-        if taken:
-            raise ValueError(f"key {view.key!r} already opens view {taken[0]!r}")
+        holders = [other.name for other in VIEWS.values() if other.key == view.key]
+        if holders:
+            raise ValueError(f"key {view.key!r} already opens view {holders[0]!r}")
         keys.register(
             f"view.{view.name}",
             view.key,

@@ -1,6 +1,6 @@
-"""A cheap test of whether a database changed since it was last asked.
+"""A cheap test of whether a database changed since the previous check.
 
-The TUI asks about once a second and re-queries only when the answer is yes.
+The TUI checks about once a second and re-queries only after a change.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class ChangeDetector:
     so the detector must be called from one thread, and it does not see
     commits made on that same connection: after writing through it, refresh
     explicitly. Other databases get a signature from the request and endpoint
-    tables instead (max id, hits, monitored flags), which sees every change.
+    tables instead (max id, hits, monitored flags), which changes with every write.
     """
 
     def __init__(self, database: pw.Database) -> None:

@@ -51,7 +51,7 @@ How a screen plugs in
    ``super().on_mount()``. For other background work, use another worker
    group: ``on_worker_state_changed`` only handles the ``"load"`` group.
 
-4. Being told that the database changed: about once a second the app checks
+4. Reacting to database changes: about once a second the app checks
    ``PRAGMA data_version`` (``queries.changes.ChangeDetector``). When it
    changed, the app calls ``database_changed()`` on the active screen, which
    reloads by default; override it to skip reloads you do not need. A screen

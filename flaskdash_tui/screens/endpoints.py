@@ -16,7 +16,12 @@ from textual.widgets import DataTable, Input
 from textual.worker import Worker, WorkerState
 
 from flaskdash_tui import keys
-from flaskdash_tui.queries.endpoints import EndpointRow, list_endpoints, set_monitored
+from flaskdash_tui.queries.endpoints import (
+    EndpointRow,
+    MedianCache,
+    list_endpoints,
+    set_monitored,
+)
 from flaskdash_tui.screens.base import BaseScreen
 from flaskdash_tui.text import clean, literal
 
@@ -117,7 +122,8 @@ class EndpointsScreen(BaseScreen[list[EndpointRow]]):
         self.sort_column = "last"
         self.sort_reverse = True
         self.filter_text = ""
-        self._wanted = endpoint
+        self.medians = MedianCache()
+        self._pending_selection = endpoint
 
     def compose_body(self) -> ComposeResult:
         """Compose the table and the (hidden) filter input."""
@@ -142,7 +148,12 @@ class EndpointsScreen(BaseScreen[list[EndpointRow]]):
 
     def load_data(self) -> list[EndpointRow]:
         """Query every endpoint's figures."""
-        return list_endpoints(self.database, now=self.now(), timezone=self.timezone)
+        return list_endpoints(
+            self.database,
+            now=self.now(),
+            timezone=self.timezone,
+            medians=self.medians,
+        )
 
     def show_data(self, data: list[EndpointRow]) -> None:
         """Keep the loaded rows and redraw the table."""
@@ -170,7 +181,7 @@ class EndpointsScreen(BaseScreen[list[EndpointRow]]):
     def show_rows(self) -> None:
         """Redraw the table from :attr:`rows`, keeping the selected endpoint."""
         table = self.query_one(DataTable)
-        selected = self._wanted or self.selected_endpoint
+        selected = self._pending_selection or self.selected_endpoint
         now = self.now()
         table.clear()
         for row in self.visible_rows():
@@ -178,7 +189,7 @@ class EndpointsScreen(BaseScreen[list[EndpointRow]]):
         names = [str(key.value) for key in table.rows]
         if selected in names:
             table.move_cursor(row=names.index(selected), animate=False)
-            self._wanted = None
+            self._pending_selection = None
         self._label_columns()
 
     def _cells(self, row: EndpointRow, now: float) -> list[Text]:

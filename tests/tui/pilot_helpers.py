@@ -13,7 +13,7 @@ from textual.widgets import DataTable
 from flaskdash_tui.app import FlaskdashApp
 
 WAIT_SECONDS = 5.0
-"""The longest any test waits for the app to reach a state."""
+"""Maximum seconds that a test waits for the app to reach a state."""
 
 
 async def settle(pilot: Pilot[None]) -> None:
@@ -30,7 +30,7 @@ async def settle(pilot: Pilot[None]) -> None:
 async def wait_until(
     pilot: Pilot[None], condition: Callable[[], bool], timeout: float = WAIT_SECONDS
 ) -> bool:
-    """Let the app run until ``condition()`` holds or ``timeout`` seconds pass."""
+    """Let the app run until ``condition()`` is true or ``timeout`` seconds pass."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():

@@ -15,12 +15,13 @@ from flaskdash_tui.settings import Settings
 
 def footer_keys(app: FlaskdashApp) -> list[str]:
     """Return the keys that the footer shows, the palette key included."""
-    shown = {
+    visible = {
         active.binding.key
         for active in app.screen.active_bindings.values()
         if active.binding.show
     }
-    return sorted(shown)
+    # The footer adds the command palette key, whose binding has show=False.
+    return [*sorted(visible), app.COMMAND_PALETTE_BINDING]
 
 
 @pytest.mark.parametrize("view", list(views.VIEWS))

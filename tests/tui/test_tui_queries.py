@@ -14,6 +14,7 @@ from capture.schema import Endpoint
 from flaskdash_tui.queries import day_bounds
 from flaskdash_tui.queries.changes import ChangeDetector
 from flaskdash_tui.queries.endpoints import (
+    MedianCache,
     list_endpoints,
     median_duration,
     set_monitored,
@@ -106,3 +107,30 @@ def test_change_detector_signature_without_pragma(database: pw.Database) -> None
     assert detector.changed() is True
     add_request(database, STUDIED, NOW, 1.0)
     assert detector.changed() is True
+
+
+def test_median_cache_exact_for_small(database: pw.Database) -> None:
+    cache = MedianCache(exact_below=10, max_age=1000.0, clock=lambda: 0.0)
+    endpoint = Endpoint.select().where(Endpoint.name == STUDIED).bind(database).get()
+    assert cache.median(database, endpoint.id, 4) == 25.0
+    add_request(database, STUDIED, NOW, 50.0)
+    # Below exact_below a changed count is recomputed at once.
+    assert cache.median(database, endpoint.id, 5) == 30.0
+
+
+def test_median_cache_reuses_large_until_stale(database: pw.Database) -> None:
+    clock = [0.0]
+    cache = MedianCache(exact_below=2, max_age=30.0, clock=lambda: clock[0])
+    endpoint = Endpoint.select().where(Endpoint.name == STUDIED).bind(database).get()
+    assert cache.median(database, endpoint.id, 4) == 25.0
+    add_request(database, STUDIED, NOW, 50.0)
+    clock[0] = 10.0
+    assert cache.median(database, endpoint.id, 5) == 25.0
+    clock[0] = 31.0
+    assert cache.median(database, endpoint.id, 5) == 30.0
+
+
+def test_list_endpoints_with_cache(database: pw.Database) -> None:
+    rows = list_endpoints(database, now=NOW, timezone=ZONE, medians=MedianCache())
+    medians = {row.name: row.median_ms for row in rows}
+    assert medians == {name: figures[2] for name, figures in EXPECTED.items()}

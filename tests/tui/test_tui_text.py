@@ -35,6 +35,6 @@ def test_literal_renders_markup_as_text() -> None:
         console.print(literal("[bold]x\x1b[2J"))
     output = captured.get()
     assert "[bold]x\\x1b[2J" in output
-    # The only escape sequences are none: the text has no style.
+    # Neither the markup nor the escape sequence reached the terminal.
     assert "\x1b[1m" not in output
     assert "\x1b[2J" not in output
