@@ -246,7 +246,8 @@ class Recorder:
         except Exception as error:
             self._log_group_error(
                 type(error).__qualname__,
-                "group_by raised %s; using the client IP as the group",
+                "group_by raised %s: %s; using the client IP as the group",
+                type(error).__qualname__,
                 error,
             )
             return
@@ -259,13 +260,15 @@ class Recorder:
         else:
             self._log_group_error(
                 "type " + type(value).__qualname__,
-                "group_by returned a %s, not a str or number; using the client IP",
+                "group_by returned a value of type %s, not a str or number; "
+                "using the client IP as the group",
                 type(value).__qualname__,
             )
             return
         if not text:
             self._log_group_error(
-                "empty", "group_by returned an empty string; using the client IP"
+                "empty",
+                "group_by returned an empty string; using the client IP as the group",
             )
             return
         flight[GROUP] = text[:255]
