@@ -63,15 +63,24 @@ class TracePanel(Vertical, Generic[RowT, DetailT]):
     EMPTY_MESSAGE = "Nothing recorded."
     """The message that the trace pane shows while the table is empty."""
 
-    def __init__(self, endpoint: str | None = None, *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        *,
+        load_on_mount: bool = False,
+        id: str | None = None,
+    ) -> None:
         """Create the panel.
 
         Args:
             endpoint: Only this endpoint's faults, or None for the whole app.
+            load_on_mount: Query the rows once mounted, for a host that does
+                not call :meth:`show_rows` itself.
             id: The widget id.
         """
         super().__init__(id=id)
         self.endpoint = endpoint
+        self.load_on_mount = load_on_mount
         self.rows: list[RowT] = []
         """The rows as last loaded, in table order."""
         self.detail: DetailT | None = None
@@ -95,10 +104,12 @@ class TracePanel(Vertical, Generic[RowT, DetailT]):
         yield TracePane()
 
     def on_mount(self) -> None:
-        """Add the columns and show a loading message in the trace pane."""
+        """Add the columns, show a loading message, and load if asked to."""
         table = self.query_one(DataTable)
         table.add_columns(*self.columns())
         self.query_one(TracePane).show_message("Loading…")
+        if self.load_on_mount:
+            self.reload()
 
     # Hooks for subclasses. The two query hooks run in worker threads.
 

@@ -87,13 +87,28 @@ def render_frame(frame: Frame, syntax_theme: str) -> RenderableType:
     return Group(*parts)
 
 
+NO_FRAMES = "No frames were stored for this trace."
+
+
 def render_frames(
-    frames: Sequence[Frame], heading: Text, footer: Text | None, syntax_theme: str
+    frames: Sequence[Frame],
+    heading: Text,
+    footer: Text | None,
+    syntax_theme: str,
+    empty: str = NO_FRAMES,
 ) -> RenderableType:
-    """Render a whole trace, outermost frame first as Python prints it."""
+    """Render a whole trace, outermost frame first as Python prints it.
+
+    Args:
+        frames: The frames, outermost first.
+        heading: The first line.
+        footer: The last line, such as the exception and its message.
+        syntax_theme: A Pygments theme name for the source lines.
+        empty: What to show in place of frames when there are none.
+    """
     parts: list[RenderableType] = [heading]
     if not frames:
-        parts.append(Text("No frames were stored for this trace.", style="dim"))
+        parts.append(Text(empty, style="dim"))
     parts.extend(render_frame(frame, syntax_theme) for frame in frames)
     if footer is not None:
         parts.append(footer)
@@ -183,25 +198,35 @@ def exception_sections(detail: ExceptionDetail, timezone: dt.tzinfo) -> list[Sec
 
 
 class StackTrace(VerticalScroll, can_focus=True):
-    """A scrollable stack trace, outermost frame first."""
+    """A scrollable stack trace, outermost frame first and shown from its end."""
 
     def compose(self) -> ComposeResult:
         """Compose the Static widget that displays the rendered frames."""
         yield Static(id="frames")
 
     def show(
-        self, frames: Sequence[Frame], heading: Text, footer: Text | None = None
+        self,
+        frames: Sequence[Frame],
+        heading: Text,
+        footer: Text | None = None,
+        empty: str = NO_FRAMES,
     ) -> None:
-        """Replace the trace shown, and scroll back to its top."""
+        """Replace the trace shown, and scroll to its end.
+
+        The end shows the innermost frames, where the request was running or
+        raised, and the exception line; the outer frames are a scroll away.
+        """
         theme = "monokai" if self.app.current_theme.dark else "default"
-        rendered = render_frames(frames, heading, footer, theme)
+        rendered = render_frames(frames, heading, footer, theme, empty)
         self.query_one("#frames", Static).update(rendered)
-        self.scroll_home(animate=False)
+        # Anchoring keeps the end in view while the new height is laid out,
+        # until the operator scrolls.
+        self.anchor()
 
     def show_text(self, text: Text) -> None:
         """Replace the trace shown by a line of text, such as why none is selected."""
         self.query_one("#frames", Static).update(text)
-        self.scroll_home(animate=False)
+        self.scroll_home(animate=False, immediate=True)
 
 
 class TraceFacts(VerticalScroll, can_focus=True):
@@ -214,7 +239,7 @@ class TraceFacts(VerticalScroll, can_focus=True):
     def show(self, sections: Iterable[Section]) -> None:
         """Replace the facts shown, and scroll back to their top."""
         self.query_one("#facts", Static).update(render_sections(sections))
-        self.scroll_home(animate=False)
+        self.scroll_home(animate=False, immediate=True)
 
 
 class TracePane(Horizontal):
@@ -245,7 +270,10 @@ class TracePane(Horizontal):
         heading = Text(
             "Stack while the request was slow (most recent call last):", style="bold"
         )
-        self.query_one(StackTrace).show(detail.frames, heading)
+        # Capture stores no stack when the request ended before its
+        # watchdog looked, but it still stores the request's details.
+        empty = "No stack was sampled: the request ended before the watchdog saw it."
+        self.query_one(StackTrace).show(detail.frames, heading, empty=empty)
         self.query_one(TraceFacts).show(outlier_sections(detail, timezone))
 
     def show_exception(self, detail: ExceptionDetail, timezone: dt.tzinfo) -> None:

@@ -106,12 +106,17 @@ async def test_pane_long_line_keeps_layout() -> None:
         hidden = len(LONG_LINE) - MAX_CODE_CHARS
         assert f"{hidden:,} more characters not shown" in " ".join(lines)
 
-        # The 42 frames do not fit in 24 rows, so the trace scrolls.
+        # The 42 frames do not fit in 24 rows, so the trace scrolls, and it
+        # opens at its end, where the innermost frames are.
         assert trace.max_scroll_y > 0
-        trace.focus()
-        await pilot.press("end")
-        await pilot.pause()
         assert trace.scroll_y == trace.max_scroll_y
+        trace.focus()
+        await pilot.press("home")
+        await pilot.pause()
+        assert trace.scroll_y == 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert trace.scroll_y > 0
 
 
 async def test_pane_message_replaces_trace() -> None:

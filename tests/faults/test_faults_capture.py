@@ -1,0 +1,70 @@
+"""The fault views on a database that capture filled from real HTTP requests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from faults_pilot import wait_for_text
+from faults_service import SLOW_SECONDS, record_traffic
+from textual.app import ComposeResult
+from textual.screen import Screen
+
+from flaskdash_tui.app import FlaskdashApp
+from flaskdash_tui.screens.detail_outliers import OutliersPanel
+from flaskdash_tui.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def captured(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a database with one slow request and two failed ones."""
+    path = tmp_path_factory.mktemp("captured") / "flaskdash.db"
+    record_traffic(path)
+    return path
+
+
+class OutliersHost(Screen[None]):
+    """A screen with only the outliers panel of the ``translate`` endpoint."""
+
+    def compose(self) -> ComposeResult:
+        yield OutliersPanel("translate", load_on_mount=True)
+
+
+async def test_exceptions_view_shows_raising_frame(captured: Path) -> None:
+    app = FlaskdashApp(Settings(database=str(captured), view="exceptions"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await wait_for_text(pilot, "read_outcome")
+
+    assert "faults_service.py:36 read_outcome" in screen
+    assert 'return payload["outcome"]' in screen
+    assert "builtins.KeyError: 'outcome'" in screen
+    assert "test-1" in screen
+
+
+async def test_outliers_panel_shows_slow_frame(captured: Path) -> None:
+    app = FlaskdashApp(Settings(database=str(captured)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(OutliersHost())
+        screen = await wait_for_text(pilot, "wait_for_translation")
+        panel = app.screen.query_one(OutliersPanel)
+
+        # Only the slow request is an outlier, and its innermost frame is
+        # the function that slept, shown without scrolling.
+        assert len(panel.rows) == 1
+        assert panel.rows[0].duration >= SLOW_SECONDS * 1000
+        assert "in wait_for_translation" in screen
+        assert "time.sleep(delay)" in screen
+
+
+async def test_outliers_panel_facts(captured: Path) -> None:
+    app = FlaskdashApp(Settings(database=str(captured)))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await app.push_screen(OutliersHost())
+        screen = await wait_for_text(pilot, "wait_for_translation")
+
+    assert "/translate?delay=1.0" in screen
+    assert "Python-urllib" in screen
+    assert "delay" in screen
+    assert "CPU" in screen
+    assert "MiB" in screen
+    assert "test-1" in screen
