@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Iterable, Mapping
 from types import FrameType, TracebackType
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 MAX_FRAMES = 100
 """Frames kept per trace; the innermost ones, where the time is spent."""
@@ -105,11 +105,16 @@ def environ_headers(environ: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def environ_url(environ: Mapping[str, Any]) -> str:
-    """Return the request URL of a WSGI environ, bounded."""
+    """Return the request URL of a WSGI environ, bounded, with secrets redacted."""
     scheme = environ.get("wsgi.url_scheme", "http")
     host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
     path = str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))
     query = environ.get("QUERY_STRING", "")
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode(
+            [(name, REDACTED if _is_secret(name) else value) for name, value in pairs]
+        )
     url = f"{scheme}://{host}{path}" + (f"?{query}" if query else "")
     return bound(url, 4000)
 

@@ -424,15 +424,18 @@ class Writer:
     def _written(self, batch: list[Any]) -> None:
         """Update the running averages and release waiting flushes."""
         averages = dict(self.recorder.averages)
+        markers = []
         for item in batch:
             if type(item) is not list:
-                item.set()  # A flush marker: everything before it is stored.
+                markers.append(item)
                 continue
             name = item[ENDPOINT]
             count, mean = averages.get(name, (0, 0.0))
             count += 1
             averages[name] = (count, mean + (item[DURATION] - mean) / count)
         self.recorder.averages = averages
+        for marker in markers:
+            marker.set()  # A flush marker: everything before it is stored.
 
     # Failures ----------------------------------------------------------------
 
