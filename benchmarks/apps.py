@@ -10,7 +10,7 @@ Each variant serves the same trivial endpoint, ``GET /`` returning ``ok``:
 - ``dashboard``: Flask-MonitoringDashboard with its default monitoring level.
 
 The last two come from benchmarks/requirements.txt and are never project
-dependencies; :func:`missing_reason` tells whether one can be built.
+dependencies. :func:`missing_reason` returns why a variant cannot be built.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ Two load generators return the same :class:`LoadResult`:
   wrk. It costs about as much CPU per request as the server, so it shares the
   cores with the server and the throughput it reports is lower.
 
-Both refuse any host but a loopback address, and both stop after
-``duration`` seconds.
+Both raise ValueError for any host but a loopback address, and both stop
+after ``duration`` seconds.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 @dataclass
 class LoadResult:
-    """What one load run got back."""
+    """Response and error counts of one load run."""
 
     responses: int
     """Complete responses with status 200."""

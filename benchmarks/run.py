@@ -17,9 +17,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable, Sequence
-
-import flask
-import peewee
+from importlib.metadata import version
 
 from benchmarks import overhead, throughput, writer
 
@@ -31,11 +29,12 @@ BENCHMARKS: dict[str, Callable[[Sequence[str]], int]] = {
 
 
 def describe_machine() -> str:
-    """Return one line naming the interpreter, libraries and CPU count."""
+    """Return one line naming the interpreter, libraries, CPUs and current load."""
     return (
-        f"Python {platform.python_version()}, Flask {flask.__version__}, "
-        f"peewee {peewee.__version__}, SQLite {sqlite3.sqlite_version}, "
-        f"{os.cpu_count()} CPUs, {platform.machine()} {platform.system()}"
+        f"Python {platform.python_version()}, Flask {version('flask')}, "
+        f"peewee {version('peewee')}, SQLite {sqlite3.sqlite_version}, "
+        f"{os.cpu_count()} CPUs, {platform.machine()} {platform.system()}, "
+        f"load average {os.getloadavg()[0]:.2f} at the start"
     )
 
 

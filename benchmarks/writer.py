@@ -32,7 +32,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
+import flask
 import peewee as pw
 
 from capture.database import open_database
@@ -125,6 +127,71 @@ def store_with_insert_many(path: Path, measurements: int, batch: int) -> float:
     return elapsed
 
 
+def store_with_capture(path: Path, measurements: int, batch: int) -> float:
+    """Queue measurements in capture's buffer and time until ``flush`` returns.
+
+    ``batch`` is unused: the writer picks its own batch size.
+    """
+    import capture
+    from capture import recorder as fields
+
+    app = flask.Flask(__name__)
+
+    @app.route("/")
+    def index() -> str:
+        return "ok"
+
+    monitor = capture.bind(
+        app,
+        database=str(path),
+        app_version="bench",
+        buffer_size=measurements + 1000,
+    )
+    try:
+        # One real request lets the writer store the endpoint and the version,
+        # so that the timed part stores measurements only.
+        app.test_client().get("/")
+        if not monitor.flush(timeout=30.0):
+            raise RuntimeError(f"capture did not store the first request in {path}")
+        # NOTE: This reaches into capture's private binding for its buffer and
+        # builds records with the recorder's slot numbers, so it must follow
+        # changes to the record layout in capture/recorder.py.
+        buffer = monitor._bindings[0].recorder.buffer
+        records = _capture_records(fields, measurements)
+        start = time.perf_counter()
+        buffer.extend(records)
+        if not monitor.flush(timeout=300.0):
+            raise RuntimeError(f"capture did not store {measurements} in 300 s")
+        elapsed = time.perf_counter() - start
+    finally:
+        monitor.close()
+    database = open_database(path, create=False)
+    try:
+        _check_stored("capture", database, measurements + 1)
+    finally:
+        database.close()
+    return elapsed
+
+
+def _capture_records(fields: ModuleType, count: int) -> list[list[object]]:
+    # The shape the middleware queues once a request to "index" has finished.
+    now = time.time()
+    records = []
+    for index in range(count):
+        record: list[object] = [None] * (fields.IP + 1)
+        record[fields.START] = index * 1e-4
+        record[fields.THREAD] = 1
+        record[fields.STATUS] = "200 OK"
+        record[fields.STREAMED] = False
+        record[fields.STARTED_AT] = now + index * 1e-4
+        record[fields.ENDPOINT] = "index"
+        record[fields.DURATION] = 1.5
+        record[fields.METHOD] = "GET"
+        record[fields.IP] = "::1"
+        records.append(record)
+    return records
+
+
 def run(
     ways: dict[str, Callable[[Path, int, int], float]],
     *,
@@ -197,6 +264,7 @@ def run_from_arguments(arguments: argparse.Namespace) -> int:
     ways: dict[str, Callable[[Path, int, int], float]] = {
         BASELINE: store_with_executemany,
         "insert_many": store_with_insert_many,
+        "capture": store_with_capture,
     }
     results = run(ways, rounds=rounds, measurements=measurements, batch=arguments.batch)
     print(format_results(results, measurements=measurements), flush=True)
