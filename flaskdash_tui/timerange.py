@@ -202,6 +202,12 @@ class TimeRange:
             first = min(first, latest_first)
         return dataclasses.replace(self, first_day=first)
 
+    def tail(self, days: int) -> TimeRange:
+        """Return the last ``days`` days of the range (all of it when shorter)."""
+        days = max(1, min(days, self.days))
+        first = self.first_day + dt.timedelta(days=self.days - days)
+        return dataclasses.replace(self, first_day=first, days=days)
+
     def label(self) -> str:
         """Return the range as text, such as ``2026-11-05 to 2026-12-04 (30 days)``."""
         count = "1 day" if self.days == 1 else f"{self.days} days"

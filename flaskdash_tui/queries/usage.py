@@ -101,6 +101,56 @@ class HourlyHits:
         return sum(sum(row) for row in self.counts)
 
 
+def merge_daily(base: DailyHits, recent: DailyHits) -> DailyHits:
+    """Return ``base`` with the days that ``recent`` covers taken from ``recent``.
+
+    A live view counts its whole range once and then only its newest days,
+    because requests are stored within seconds of their start time. The days
+    of ``recent`` must be the last days of ``base``.
+
+    Raises:
+        ValueError: ``recent`` is not a run of days at the end of ``base``.
+    """
+    keep = _kept_days(base.days, recent.days)
+    overlap = len(recent.days)
+    old = {series.endpoint_id: series for series in base.series}
+    new = {series.endpoint_id: series for series in recent.series}
+    merged = []
+    for endpoint_id in old.keys() | new.keys():
+        older = old.get(endpoint_id)
+        newer = new.get(endpoint_id)
+        head = older.counts[:keep] if older else [0] * keep
+        tail = newer.counts if newer else [0] * overlap
+        source = newer if newer is not None else older
+        if source is not None and (any(head) or any(tail)):
+            merged.append(EndpointSeries(endpoint_id, source.name, head + tail))
+    merged.sort(key=lambda item: (-item.total, item.name))
+    return DailyHits(list(base.days), merged)
+
+
+def merge_hourly(base: HourlyHits, recent: HourlyHits) -> HourlyHits:
+    """Return ``base`` with the days that ``recent`` covers taken from ``recent``.
+
+    Raises:
+        ValueError: ``recent`` is not a run of days at the end of ``base``.
+    """
+    keep = _kept_days(base.days, recent.days)
+    counts = [list(row) for row in base.counts[:keep]]
+    counts += [list(row) for row in recent.counts]
+    return HourlyHits(list(base.days), counts)
+
+
+def _kept_days(days: list[dt.date], recent: list[dt.date]) -> int:
+    # The number of leading days of ``days`` that a merge keeps.
+    keep = len(days) - len(recent)
+    if keep < 0 or days[keep:] != recent:
+        raise ValueError(
+            f"invalid merge: the days {recent[:1]} to {recent[-1:]} are not the "
+            f"last days of {days[:1]} to {days[-1:]}"
+        )
+    return keep
+
+
 def _bucket(offset: int, width: int) -> pw.Node:
     # The local day (or hour) number since 1970-01-01 00:00 local time. Times
     # are positive, so the truncation of CAST is a floor.

@@ -8,8 +8,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from flaskdash_tui.queries.usage import HourlyHits, hourly_hits
-from flaskdash_tui.screens.usage import UsageScreen
+from flaskdash_tui.queries.usage import HourlyHits, hourly_hits, merge_hourly
+from flaskdash_tui.screens.usage import LIVE_DAYS, UsageScreen
 from flaskdash_tui.timerange import TimeRange
 from flaskdash_tui.widgets.heatmap import Heatmap
 
@@ -19,6 +19,8 @@ class HeatmapData:
     """The data of the heatmap view: a range, its hourly counts, the endpoints."""
 
     time_range: TimeRange
+    endpoint: str | None
+    """The endpoint filter of the counts, None for all endpoints."""
     hits: HourlyHits
     endpoints: list[str]
 
@@ -28,6 +30,10 @@ class HeatmapScreen(UsageScreen[HeatmapData]):
 
     VIEW_NAME = "heatmap"
     CSS_PATH = "heatmap.tcss"
+
+    def __init__(self, endpoint: str | None = None) -> None:
+        super().__init__(endpoint=endpoint)
+        self.data: HeatmapData | None = None
 
     def compose_body(self) -> ComposeResult:
         """Yield the header, the grid, the cursor's cell and the scale."""
@@ -44,12 +50,25 @@ class HeatmapScreen(UsageScreen[HeatmapData]):
     def load_data(self) -> HeatmapData:
         """Count the requests per hour of each day of the selected range."""
         database = self.database
+        tail_only = self.take_tail_only()
+        endpoint = self.endpoint
         time_range = self.resolve_range(database)
-        hits = hourly_hits(database, time_range, self.endpoint_id(database))
-        return HeatmapData(time_range, hits, self.endpoint_names(database))
+        endpoint_id = self.endpoint_id(database)
+        shown = self.data
+        if (
+            tail_only
+            and shown is not None
+            and (shown.time_range, shown.endpoint) == (time_range, endpoint)
+        ):
+            recent = hourly_hits(database, time_range.tail(LIVE_DAYS), endpoint_id)
+            hits = merge_hourly(shown.hits, recent)
+        else:
+            hits = hourly_hits(database, time_range, endpoint_id)
+        return HeatmapData(time_range, endpoint, hits, self.endpoint_names(database))
 
     def show_data(self, data: HeatmapData) -> None:
         """Draw the grid and its scale."""
+        self.data = data
         self.time_range = data.time_range
         self.endpoints = data.endpoints
         grid = self.query_one(Heatmap)

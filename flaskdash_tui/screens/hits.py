@@ -12,8 +12,8 @@ from textual.widgets import Static
 
 from flaskdash_tui import keys
 from flaskdash_tui.palette import endpoint_style, legend
-from flaskdash_tui.queries.usage import DailyHits, daily_hits
-from flaskdash_tui.screens.usage import UsageScreen
+from flaskdash_tui.queries.usage import DailyHits, daily_hits, merge_daily
+from flaskdash_tui.screens.usage import LIVE_DAYS, UsageScreen
 from flaskdash_tui.timerange import TimeRange
 from flaskdash_tui.widgets.barchart import (
     BarSeries,
@@ -51,6 +51,8 @@ class HitsData:
     """The data of the hits view: a range, its counts and the endpoint names."""
 
     time_range: TimeRange
+    endpoint: str | None
+    """The endpoint filter of the counts, None for all endpoints."""
     hits: DailyHits
     endpoints: list[str]
 
@@ -68,6 +70,7 @@ class HitsScreen(UsageScreen[HitsData]):
     def __init__(self, endpoint: str | None = None) -> None:
         super().__init__(endpoint=endpoint)
         self.hits: DailyHits | None = None
+        self.data: HitsData | None = None
         self.cursor: int | None = None
         """Index of the day under the cursor, None until data arrives."""
 
@@ -81,12 +84,25 @@ class HitsScreen(UsageScreen[HitsData]):
     def load_data(self) -> HitsData:
         """Count the hits per endpoint per day of the selected range."""
         database = self.database
+        tail_only = self.take_tail_only()
+        endpoint = self.endpoint
         time_range = self.resolve_range(database)
-        hits = daily_hits(database, time_range, self.endpoint_id(database))
-        return HitsData(time_range, hits, self.endpoint_names(database))
+        endpoint_id = self.endpoint_id(database)
+        shown = self.data
+        if (
+            tail_only
+            and shown is not None
+            and (shown.time_range, shown.endpoint) == (time_range, endpoint)
+        ):
+            recent = daily_hits(database, time_range.tail(LIVE_DAYS), endpoint_id)
+            hits = merge_daily(shown.hits, recent)
+        else:
+            hits = daily_hits(database, time_range, endpoint_id)
+        return HitsData(time_range, endpoint, hits, self.endpoint_names(database))
 
     def show_data(self, data: HitsData) -> None:
         """Draw the chart, the summary and the legend."""
+        self.data = data
         self.time_range = data.time_range
         self.endpoints = data.endpoints
         previous = self.hits

@@ -28,6 +28,14 @@ SPANS: tuple[int | None, ...] = (7, 30, 90, None)
 
 DEFAULT_SPAN = 30
 
+LIVE_DAYS = 2
+"""Days at the end of the range that a live refresh counts again.
+
+New requests belong to today, or to yesterday when they started just before
+midnight and were stored just after it. Older days are kept from the last full
+load.
+"""
+
 keys.register(
     "usage.earlier",
     "left_square_bracket",
@@ -135,6 +143,8 @@ class UsageScreen(BaseScreen[DataT], Generic[DataT]):
         """The range of the data shown, set when a load finishes."""
         self.endpoints: list[str] = []
         """Endpoint names, most requested first, for the ``e`` key."""
+        self.tail_only = False
+        """Whether the next load may count only the last days again."""
 
     def resolve_range(self, database: pw.Database) -> TimeRange:
         """Return the range of the current choice, ending today or earlier.
@@ -150,6 +160,25 @@ class UsageScreen(BaseScreen[DataT], Generic[DataT]):
             )
         latest = TimeRange.last_days(choice.span, now, self.timezone)
         return latest.shifted(-choice.shift)
+
+    def database_changed(self) -> None:
+        """Count the newest days again, or nothing when the range lies in the past."""
+        if self.time_range is not None and self.choice.span is not None:
+            oldest_live_day = self.today() - dt.timedelta(days=LIVE_DAYS - 1)
+            if self.time_range.last_day < oldest_live_day:
+                return
+        self.tail_only = True
+        self.reload()
+
+    def take_tail_only(self) -> bool:
+        """Return whether this load may count only the last days, and reset it.
+
+        The load must still check that the range and the endpoint are those of
+        the data shown, because a key may have changed them since.
+        """
+        tail_only = self.tail_only
+        self.tail_only = False
+        return tail_only
 
     def endpoint_id(self, database: pw.Database) -> int | None:
         """Return the id of the filtered endpoint, or None for all endpoints.

@@ -195,3 +195,63 @@ async def test_heatmap_fits_80_columns(
 
     widest = max(len(line) for line in rendered.splitlines())
     assert widest <= 78
+
+
+async def test_hits_live_refresh_counts_today(
+    database: pw.Database, writer: RequestWriter
+) -> None:
+    writer.add("api.translate", local(2026, 11, 20, 9))
+    app = make_app(database, "hits")
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        writer.add("api.translate", local(2026, 11, 20, 10))
+        # A request stored late for an old day: a live refresh recounts only
+        # the last two days, so only a full load finds it.
+        writer.add("api.translate", local(2026, 11, 10, 10))
+        app.check_database()
+        await settle(app, pilot)
+        live = static_text(app, "#summary")
+        await pilot.press("m")
+        await settle(app, pilot)
+        full = static_text(app, "#summary")
+
+    assert "Total 2" in live
+    assert "Fri 2026-11-20 2 hits" in live
+    assert "Total 3" in full
+
+
+async def test_hits_past_range_skips_refresh(
+    database: pw.Database, writer: RequestWriter
+) -> None:
+    writer.add("api.translate", local(2026, 11, 10, 9))
+    app = make_app(database, "hits")
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("w", "left_square_bracket")
+        await settle(app, pilot)
+        before = static_text(app, "#summary")
+        writer.add("api.translate", local(2026, 11, 11, 9))
+        app.check_database()
+        await settle(app, pilot)
+        after = static_text(app, "#summary")
+
+    assert "Total 1" in before
+    assert after == before
+
+
+async def test_heatmap_live_refresh_counts_today(
+    database: pw.Database, writer: RequestWriter
+) -> None:
+    writer.add("api.translate", local(2026, 11, 20, 12, 5))
+    app = make_app(database, "heatmap")
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        writer.add("api.translate", local(2026, 11, 20, 12, 30))
+        app.check_database()
+        await settle(app, pilot)
+        cell = static_text(app, "#cell")
+
+    assert "Fri 2026-11-20 12:00-13:00  2 requests" in cell
