@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time as real_time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -48,6 +49,12 @@ DEPLOY_HOUR = 10
 
 PROGRESS_STEP = 500
 
+SAMPLED_WORK_MS = 1000.0
+"""Replayed work of at least this many ms also pauses the replay for real."""
+SAMPLE_PAUSE = 0.05
+"""Seconds of that pause: several scans of capture's watchdog, which samples
+the stack of a request while it runs too long."""
+
 
 class ReplayClock:
     """A clock for capture that replays the past.
@@ -83,6 +90,10 @@ class ReplayClock:
         seconds = milliseconds / 1000
         self._wall += seconds
         self._monotonic += seconds
+        if milliseconds >= SAMPLED_WORK_MS:
+            # Without the pause the request would end before the watchdog's
+            # next scan, and its outlier would have no stack trace.
+            real_time.sleep(SAMPLE_PAUSE)
 
 
 @dataclass

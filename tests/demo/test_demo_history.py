@@ -6,12 +6,11 @@ from datetime import datetime
 from statistics import median
 
 import peewee as pw
+from demo_history import HISTORY_DAYS, HISTORY_NOW, History
 
 from capture.schema import Endpoint, ExceptionRecord, Outlier, Request, Version
 from flaskdash_tui.demo import service
 from flaskdash_tui.demo.history import TIME_ZONE
-
-from .conftest import HISTORY_DAYS, HISTORY_NOW, History
 
 
 def durations(db: pw.Database, endpoint: str, **where: object) -> list[float]:
