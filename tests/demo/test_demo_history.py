@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from statistics import median
 
@@ -104,3 +105,19 @@ def test_history_has_exceptions(history: History) -> None:
 
 def test_history_has_outliers(history: History) -> None:
     assert Outlier.select().bind(history.db).count() >= 1
+
+
+def test_outlier_stack_names_slow_function(history: History) -> None:
+    outliers = (
+        Outlier.select(Outlier.stacktrace)
+        .join(Request)
+        .join(Endpoint)
+        .where(Endpoint.name == "api.get_starred_articles")
+        .bind(history.db)
+    )
+    functions = [
+        [frame["function"] for frame in json.loads(outlier.stacktrace)]
+        for outlier in outliers
+    ]
+    assert functions
+    assert all("_rebuild_starred_cache" in names for names in functions)
