@@ -189,7 +189,11 @@ def _install_process_hooks() -> None:
     _hooks_installed = True
     atexit.register(_close_all)
     if hasattr(os, "register_at_fork"):
-        os.register_at_fork(after_in_child=_after_fork_in_child)
+        os.register_at_fork(
+            before=_before_fork,
+            after_in_parent=_after_fork_in_parent,
+            after_in_child=_after_fork_in_child,
+        )
     if threading.current_thread() is not threading.main_thread():
         logger.debug("capture bound outside the main thread; no SIGTERM handler")
         return
@@ -214,7 +218,32 @@ def _on_sigterm(signum: int, frame: types.FrameType | None) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
+FORK_WAIT = 10.0
+"""Seconds a fork waits for a writer to finish its current cycle."""
+_paused: list[threading.Lock] = []
+
+
+def _before_fork() -> None:
+    for capture in list(_LIVE):
+        for binding in capture._bindings:
+            lock = binding.writer.cycle_lock
+            if lock.acquire(timeout=FORK_WAIT):
+                _paused.append(lock)
+            else:
+                logger.warning(
+                    "forking while the capture writer of %s is busy; the child "
+                    "may inherit an SQLite connection in use",
+                    binding.app.name,
+                )
+
+
+def _after_fork_in_parent() -> None:
+    while _paused:
+        _paused.pop().release()
+
+
 def _after_fork_in_child() -> None:
+    _paused.clear()
     # Threads do not survive fork: start this process's own writer and
     # watchdog, with new connections, and leave the parent's queue to it.
     WATCHDOG.reset_after_fork()

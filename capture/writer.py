@@ -1,8 +1,9 @@
 """The writer thread: drains a recorder's buffer into the database in batches.
 
-The writer opens a connection for each cycle and closes it afterwards, so a
-process that forks (gunicorn ``--preload``) almost never carries an open
-SQLite connection into its children. When the database fails, the batch
+The writer opens a connection for each cycle and closes it afterwards, and a
+fork waits for the current cycle to end, so a process that forks (gunicorn
+``--preload``) never carries an open SQLite connection or a held SQLite mutex
+into its children. When the database fails, the batch
 stays in memory, the writer retries with backoff, and the request path is not
 affected: it keeps appending to the bounded buffer.
 """
@@ -98,6 +99,9 @@ class Writer:
         self.url = normalize_url(recorder.options.database)
         self.path = sqlite_path(self.url)
         self._wake = threading.Event()
+        self.cycle_lock = threading.Lock()
+        """Held for each cycle; a fork waits for it, so that no SQLite call
+        or connection is in progress in this process when it forks."""
         self._stopping = False
         self._db: pw.Database | None = None
         self._file_id: tuple[int, int] | None = None
@@ -137,7 +141,8 @@ class Writer:
         while True:
             stopping = self._stopping
             try:
-                self._cycle()
+                with self.cycle_lock:
+                    self._cycle()
             except Exception:  # Keep the thread alive whatever happens.
                 logger.exception("capture writer failed; retrying")
                 self._schedule_retry()
