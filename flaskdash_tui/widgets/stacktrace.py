@@ -197,12 +197,27 @@ def exception_sections(detail: ExceptionDetail, timezone: dt.tzinfo) -> list[Sec
     ]
 
 
+class TraceText(Static):
+    """The rendered frames; tells its StackTrace when its height changed."""
+
+    def on_resize(self) -> None:
+        """Keep the end of the trace in view after a new layout."""
+        parent = self.parent
+        if isinstance(parent, StackTrace):
+            parent.follow_end()
+
+
 class StackTrace(VerticalScroll, can_focus=True):
     """A scrollable stack trace, outermost frame first and shown from its end."""
 
+    def __init__(self) -> None:
+        """Create an empty trace."""
+        super().__init__()
+        self._at_end = False
+
     def compose(self) -> ComposeResult:
         """Compose the Static widget that displays the rendered frames."""
-        yield Static(id="frames")
+        yield TraceText(id="frames")
 
     def show(
         self,
@@ -219,14 +234,24 @@ class StackTrace(VerticalScroll, can_focus=True):
         theme = "monokai" if self.app.current_theme.dark else "default"
         rendered = render_frames(frames, heading, footer, theme, empty)
         self.query_one("#frames", Static).update(rendered)
-        # Anchoring keeps the end in view while the new height is laid out,
-        # until the operator scrolls.
-        self.anchor()
+        # The height of the new trace is known only after the next layout,
+        # which resizes the text and calls follow_end again.
+        self._at_end = True
+        self.follow_end()
 
     def show_text(self, text: Text) -> None:
         """Replace the trace shown by a line of text, such as why none is selected."""
+        self._at_end = False
         self.query_one("#frames", Static).update(text)
         self.scroll_home(animate=False, immediate=True)
+
+    def follow_end(self) -> None:
+        """Scroll to the end if the trace shown was meant to open there."""
+        if self._at_end:
+            self.scroll_end(animate=False, immediate=True)
+            # The scroll range itself may grow in the same layout, once the
+            # scrollbar takes its column and the lines wrap again.
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
 
 
 class TraceFacts(VerticalScroll, can_focus=True):

@@ -125,3 +125,37 @@ async def test_exceptions_view_shows_new_group(
 
         assert "parse_feed" in screen
         assert table.row_count == 3
+
+
+async def test_exceptions_view_hostile_trace(
+    database: pw.Database, rows: Rows, tmp_path: Path
+) -> None:
+    long_code = "token = '" + "y" * 5000 + "'"
+    request_id = rows.request("api.[bold]x", time=NOW - 5.0, status=500)
+    rows.exception(
+        request_id,
+        "builtins.ValueError",
+        [
+            frame(APP_FILE, 8, "decode", long_code),
+            frame(APP_FILE, 9, "render", "print('[bold]\x1b[2J')"),
+        ],
+        "[bold]\x1b[2Jgone",
+    )
+    settings = Settings(
+        database=str(tmp_path / "flaskdash.db"),
+        view="exceptions",
+        timezone=dt.timezone.utc,
+        now=NOW,
+    )
+    app = FlaskdashApp(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await wait_for_text(pilot, "ValueError: [bold]")
+        lines = screen.splitlines()
+
+    assert "print('[bold]\\x1b[2J')" in screen
+    assert "ValueError: [bold]\\x1b[2Jgone" in screen
+    assert "\x1b" not in screen
+    assert len(lines) == 24
+    assert all(len(line) <= 80 for line in lines)
+    # The footer with the keys is still on the last row.
+    assert "Copy" in lines[-1]

@@ -94,8 +94,12 @@ async def test_pane_long_line_keeps_layout() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         pane = app.query_one(TracePane)
         pane.show_exception(HOSTILE, dt.timezone.utc)
-        await pilot.pause()
         trace = app.query_one(StackTrace)
+        # Layout takes a few refreshes: the scrollbar appears, lines re-wrap.
+        for _ in range(20):
+            await pilot.pause()
+            if trace.max_scroll_y and trace.scroll_y == trace.max_scroll_y:
+                break
         lines = _lines(app.query_one("#frames", Static))
 
         assert pane.size.width == 80
