@@ -6,8 +6,8 @@ still reads with ``NO_COLOR`` set. Both are picked from the endpoint id, which
 never changes, so an endpoint keeps its look across views and restarts.
 
 Colours are ANSI colour numbers 1 to 6 and 9 to 14. Textual maps them to the
-current theme, and its ``NO_COLOR`` filter turns them to grey, where the glyph
-still tells endpoints apart. Black, white and greys are left out because one of
+current theme, and with ``NO_COLOR`` set its filter turns them to grey (Textual 8.2), where the glyph
+still distinguishes endpoints. Black, white and greys are left out because one of
 them is always the background.
 """
 
@@ -45,7 +45,7 @@ There are 13 glyphs and 12 colours. Because 13 and 12 are coprime, the
 (colour, glyph) pair repeats only after 156 endpoints, and any 13 endpoints
 with consecutive ids have 13 different glyphs. NOTE: endpoints whose ids differ
 by a multiple of 13 share a glyph, so in a monochrome chart only their legend
-position tells them apart.
+position distinguishes them.
 """
 
 
@@ -80,18 +80,38 @@ def endpoint_style(endpoint_id: int) -> EndpointStyle:
     )
 
 
-def legend(entries: list[tuple[str, EndpointStyle]], separator: str = "  ") -> Text:
-    """Build a legend line of swatches and names, in the order given.
+def legend(
+    entries: list[tuple[str, EndpointStyle]],
+    width: int | None = None,
+    separator: str = "  ",
+) -> Text:
+    """Build a legend of swatches and names, in the order given.
 
     Names are data from the monitored app, so they are added as plain text
-    with control characters escaped, never parsed as markup. The result folds
-    at word boundaries like any Text.
+    with control characters escaped, never parsed as markup.
+
+    Args:
+        entries: Names and their styles, in legend order.
+        width: Columns per line. Lines break between entries, never inside
+            one, and an entry wider than a line is cut with an ellipsis.
+            None puts everything on one line.
+        separator: The space between two entries on one line.
     """
-    text = Text()
+    text = Text(no_wrap=True, end="")
+    used = 0
     for position, (name, style) in enumerate(entries):
+        entry = style.swatch()
+        entry.append(" ")
+        entry.append(clean(name, single_line=True))
+        if width is not None and len(entry) > width:
+            entry.truncate(width, overflow="ellipsis")
         if position:
-            text.append(separator)
-        text.append_text(style.swatch())
-        text.append(" ")
-        text.append(clean(name, single_line=True))
+            if width is not None and used + len(separator) + len(entry) > width:
+                text.append("\n")
+                used = 0
+            else:
+                text.append(separator)
+                used += len(separator)
+        text.append_text(entry)
+        used += len(entry)
     return text

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from flaskdash_tui import keys
-from flaskdash_tui.palette import endpoint_style, legend
+from flaskdash_tui.palette import EndpointStyle, endpoint_style, legend
 from flaskdash_tui.queries.usage import DailyHits, daily_hits, merge_daily
 from flaskdash_tui.screens.usage import LIVE_DAYS, UsageScreen
 from flaskdash_tui.timerange import TimeRange
@@ -71,6 +71,7 @@ class HitsScreen(UsageScreen[HitsData]):
         super().__init__(endpoint=endpoint)
         self.hits: DailyHits | None = None
         self.data: HitsData | None = None
+        self.legend_entries: list[tuple[str, EndpointStyle]] = []
         self.cursor: int | None = None
         """Index of the day under the cursor, None until data arrives."""
 
@@ -118,9 +119,8 @@ class HitsScreen(UsageScreen[HitsData]):
         chart = self.query_one(StackedBarChart)
         chart.set_data(day_labels(days), layers)
         chart.cursor = self.cursor
-        self.query_one("#legend", Static).update(
-            legend([(layer.label, layer.style) for layer in layers])
-        )
+        self.legend_entries = [(layer.label, layer.style) for layer in layers]
+        self.show_legend()
         self.show_range()
         self.show_summary()
 
@@ -163,8 +163,14 @@ class HitsScreen(UsageScreen[HitsData]):
         self.query_one(StackedBarChart).cursor = self.cursor
         self.show_summary()
 
+    def show_legend(self) -> None:
+        """Lay the legend out in lines that fit the legend's width."""
+        widget = self.query_one("#legend", Static)
+        widget.update(legend(self.legend_entries, max(widget.size.width, 20)))
+
     def on_resize(self) -> None:
         self.show_range()
+        self.show_legend()
 
 
 def _day(day: dt.date) -> str:

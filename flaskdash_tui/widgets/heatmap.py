@@ -26,6 +26,8 @@ SHADES = (" ", "░", "▒", "▓", "█")
 """The glyph of each level: no requests, then four steps of the scale."""
 
 CELL_WIDTH = 2
+"""Columns of a cell at 80 columns; wider terminals get up to :data:`MAX_CELL_WIDTH`."""
+MAX_CELL_WIDTH = 4
 DAY_LABEL_WIDTH = 10
 """``Mon 11-17`` and a space."""
 
@@ -190,11 +192,12 @@ class Heatmap(Widget, can_focus=True):
             self.get_component_rich_style(f"heatmap--level-{level}")
             for level in range(len(SHADES))
         ]
+        cell_width = (self.size.width - DAY_LABEL_WIDTH) // 24
+        cell_width = max(CELL_WIDTH, min(MAX_CELL_WIDTH, cell_width))
         text = Text(no_wrap=True, end="")
         text.append(" " * DAY_LABEL_WIDTH, style=label_style)
-        for hour in range(24):
-            label = f"{hour:02d}" if hour % 3 == 0 else "  "
-            text.append(label, style=label_style)
+        for hour in range(0, 24, 3):
+            text.append(f"{hour:02d}".ljust(cell_width * 3), style=label_style)
         for index in range(self._top, min(self._top + height, len(self.days))):
             text.append("\n")
             day = self.days[index]
@@ -204,8 +207,8 @@ class Heatmap(Widget, can_focus=True):
                 style = levels[level]
                 if index == self.row and hour == self.hour:
                     style = style + Style(reverse=True)
-                glyph = SHADES[level] * CELL_WIDTH
+                glyph = SHADES[level] * cell_width
                 if index == self.row and hour == self.hour and level == 0:
-                    glyph = "[]"
+                    glyph = "[" + " " * (cell_width - 2) + "]"
                 text.append(glyph, style=style)
         return text

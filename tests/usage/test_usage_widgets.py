@@ -124,3 +124,22 @@ def test_scale_small_maximum() -> None:
     scale = Scale.for_maximum(2)
     assert scale.level(2) == 2
     assert scale.legend()[1] == ("░", "1")
+
+
+def test_legend_breaks_between_entries() -> None:
+    entries = [
+        (f"api.endpoint_{index:02d}", endpoint_style(index)) for index in range(6)
+    ]
+
+    lines = legend(entries, width=40).plain.splitlines()
+
+    assert len(lines) == 3
+    assert all(len(line) <= 40 for line in lines)
+    for line in lines:
+        assert line.count("api.endpoint_") == 2
+
+
+def test_legend_cuts_long_entry() -> None:
+    lines = legend([("api." + "x" * 60, endpoint_style(1))], width=30).plain
+    assert len(lines) == 30
+    assert lines.endswith("…")
