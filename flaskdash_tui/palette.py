@@ -5,10 +5,10 @@ and legends list endpoints in the order in which they are stacked, so a chart
 still reads with ``NO_COLOR`` set. Both are picked from the endpoint id, which
 never changes, so an endpoint keeps its look across views and restarts.
 
-Colours are ANSI colour numbers 1 to 6 and 9 to 14. Textual maps them to the
-current theme, and with ``NO_COLOR`` set its filter turns them to grey (Textual 8.2), where the glyph
-still distinguishes endpoints. Black, white and greys are left out because one of
-them is always the background.
+Colours are ANSI colour numbers 1 to 6 and 9 to 14. Textual 8.2 maps them to
+the current theme, and with ``NO_COLOR`` set its filter turns them to grey,
+where the glyph still distinguishes endpoints. Black, white and greys are left
+out because one of them is always the background.
 """
 
 from __future__ import annotations
