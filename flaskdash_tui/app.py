@@ -114,7 +114,9 @@ class FlaskdashApp(App[None]):
             same_endpoint = current.endpoint == endpoint
             if same_endpoint or not view.needs_endpoint:
                 return
-        screen = self.make_screen(view, endpoint if view.needs_endpoint else None)
+        screen = self._try_make_screen(view, endpoint if view.needs_endpoint else None)
+        if screen is None:
+            return
         if len(self.screen_stack) > 2:
             self.switch_screen(screen)
         else:
@@ -126,7 +128,24 @@ class FlaskdashApp(App[None]):
         if view is None:
             self.notify("The endpoint detail view is not available yet.")
             return
-        self.push_screen(self.make_screen(view, endpoint))
+        screen = self._try_make_screen(view, endpoint)
+        if screen is not None:
+            self.push_screen(screen)
+
+    def _try_make_screen(
+        self, view: views.View, endpoint: str | None
+    ) -> BaseScreen | None:
+        # A broken view module must not take the running app down with it.
+        try:
+            return self.make_screen(view, endpoint)
+        except (ImportError, AttributeError) as error:
+            logger.error("cannot open view %s: %s", view.name, error)
+            self.notify(
+                f"Cannot open the {view.title} view: {error}",
+                severity="error",
+                markup=False,
+            )
+            return None
 
     def go_back(self) -> None:
         """Close the top view unless it is the only one."""
