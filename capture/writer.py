@@ -176,6 +176,7 @@ class Writer:
                 self._pending = batch
                 self._write(batch)
                 self._pending = []
+                self._recovered()
                 self._written(batch)
         except _DATABASE_ERRORS as error:
             self._pending = batch
@@ -186,6 +187,9 @@ class Writer:
             if self._db is not None and not self._db.is_closed():
                 self._db.close()
             self._log_drops()
+        self._recovered()
+
+    def _recovered(self) -> None:
         if self._failures:
             logger.info(
                 "capture database %s works again after %d failed attempts",
