@@ -95,6 +95,7 @@ class LoadGenerator:
         traffic = Traffic(self.seed * 1000 + index)
         pauses = random.Random(self.seed * 1000 + index)
         connection: http.client.HTTPConnection | None = None
+        failures = 0
         while not self._stop.is_set():
             spec = traffic.next_request()
             if connection is None:
@@ -109,9 +110,10 @@ class LoadGenerator:
                 with self._lock:
                     self._failed += 1
                 if not self._stop.is_set():
-                    logger.warning(
-                        "demo request %s %s failed: %s", spec.method, spec.path, error
-                    )
+                    # One warning per thread; stop() logs the count.
+                    log = logger.debug if failures else logger.warning
+                    log("demo request %s %s failed: %s", spec.method, spec.path, error)
+                    failures += 1
             else:
                 with self._lock:
                     self._sent += 1

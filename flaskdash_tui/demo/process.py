@@ -81,6 +81,9 @@ class ServiceProcess:
                 stderr=log,
                 cwd=self.repository,
                 env=_child_environment(),
+                # A new session, so that Ctrl+C in the terminal reaches only
+                # the parent, which then stops the child in order.
+                start_new_session=True,
             )
         try:
             self.port = self._read_port()

@@ -98,7 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     # One line per request would fill the log; capture stores them anyway.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    serve(arguments.repository, arguments.database, arguments.seed, sys.stdout)
+    # Only the port line goes to the parent, which stops reading after it, so
+    # anything else printed must not fill the pipe.
+    out, sys.stdout = sys.stdout, sys.stderr
+    serve(arguments.repository, arguments.database, arguments.seed, out)
     return 0
 
 

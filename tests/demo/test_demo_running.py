@@ -11,7 +11,7 @@ import psutil
 import pytest
 
 from capture.database import open_database
-from capture.schema import Request
+from capture.schema import Endpoint, Request
 from flaskdash_tui.demo import running_demo
 
 LIVE_TIMEOUT = 20.0
@@ -22,15 +22,15 @@ def child_processes() -> list[psutil.Process]:
     return psutil.Process().children(recursive=True)
 
 
-def wait_for_live_rows(db: pw.Database, since: float) -> int:
+def wait_for_rows(query: pw.ModelSelect, count: int) -> list[Request]:
+    """Return the rows of ``query`` once it has ``count``, or at the timeout."""
     deadline = time.monotonic() + LIVE_TIMEOUT
-    count = 0
-    while time.monotonic() < deadline:
-        count = Request.select().where(Request.time >= since).bind(db).count()
-        if count >= 5:
-            break
+    # A peewee query caches its rows, so each poll runs a clone.
+    rows = list(query.clone())
+    while len(rows) < count and time.monotonic() < deadline:
         time.sleep(0.2)
-    return count
+        rows = list(query.clone())
+    return rows
 
 
 def test_demo_serves_live_traffic(tmp_path: Path) -> None:
@@ -39,23 +39,49 @@ def test_demo_serves_live_traffic(tmp_path: Path) -> None:
     with running_demo(
         workdir=tmp_path, days=1, progress=lambda *args: stages.append(args)
     ) as demo:
-        started = time.time()
+        assert demo.history is not None
+        # Every replayed request started before the history's end, and every
+        # live one after it.
+        started = demo.history.end
         assert demo.base_url.startswith("http://127.0.0.1:")
         assert demo.database == tmp_path / "flaskdash.db"
         assert demo.service_pid in {process.pid for process in child_processes()}
+        # user05 follows 36 sources, so the view sleeps at least 36 * 6 + 15 ms.
         with urllib.request.urlopen(
-            demo.base_url + "/native_language?session=user01", timeout=10
+            demo.base_url + "/get_article_difficulties?session=user05", timeout=10
         ) as response:
             assert response.status == 200
         db = open_database(demo.database, create=False)
         try:
-            assert wait_for_live_rows(db, started) >= 5
+            live = Request.select().where(Request.time >= started).bind(db)
+            assert len(wait_for_rows(live, 5)) >= 5
             history = Request.select().where(Request.time < started).bind(db).count()
             assert history > 500
+            mine = (
+                Request.select()
+                .join(Endpoint)
+                .where(
+                    Request.time >= started,
+                    Request.group == "user05",
+                    Endpoint.name == "api.get_article_difficulties",
+                )
+                .bind(db)
+            )
+            rows = wait_for_rows(mine, 1)
+            assert rows
+            assert rows[0].duration >= 36 * 6 + 15
         finally:
             db.close()
-        assert demo.load.sent >= 5
         assert demo.load.failed == 0
+    sent = demo.load.sent
+    assert sent >= 5
+    db = open_database(demo.database, create=False)
+    try:
+        stored = Request.select().where(Request.time >= started).bind(db).count()
+    finally:
+        db.close()
+    # The service flushes on SIGTERM: every answered request is stored.
+    assert stored == sent + 1
     assert stages[-1][0] == "history"
     assert stages[-1][1] == stages[-1][2]
     assert not psutil.pid_exists(demo.service_pid)
