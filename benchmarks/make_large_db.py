@@ -19,13 +19,17 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import peewee as pw
 
 from capture.database import open_database
 from capture.schema import Endpoint, Request, Version
+
+ENDPOINT_ID = cast(pw.Field, Endpoint._meta.primary_key)
 
 TRANSACTION_ROWS = 100_000
 STATEMENT_ROWS = 3_000
@@ -106,9 +110,8 @@ def write_database(arguments: argparse.Namespace) -> float:
         version_id = Version.insert(
             name="benchmark", first_seen=end - arguments.days * 86400
         ).execute(database)
-    endpoint_ids = [
-        row[0] for row in Endpoint.select(Endpoint.id).tuples().bind(database)
-    ]
+    id_rows = Endpoint.select(ENDPOINT_ID).tuples().bind(database)
+    endpoint_ids = [row[0] for row in cast("Iterable[tuple[int]]", id_rows)]
 
     popularity = 1.0 / np.arange(1, len(endpoint_ids) + 1)
     popularity /= popularity.sum()
@@ -152,7 +155,7 @@ def write_database(arguments: argparse.Namespace) -> float:
     with database.atomic():
         for endpoint_id in endpoint_ids:
             hits = (
-                Request.select(pw.fn.COUNT(Request.id))
+                Request.select(pw.fn.COUNT(pw.SQL("*")))
                 .where(Request.endpoint == endpoint_id)
                 .bind(database)
                 .scalar()
@@ -163,9 +166,8 @@ def write_database(arguments: argparse.Namespace) -> float:
                 .bind(database)
                 .scalar()
             )
-            Endpoint.update(hits=hits, last_requested=latest).where(
-                Endpoint.id == endpoint_id
-            ).execute(database)
+            update = Endpoint.update(hits=hits, last_requested=latest)
+            update.where(ENDPOINT_ID.in_([endpoint_id])).execute(database)
     database.close()
     return time.perf_counter() - started
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 import peewee as pw
 
@@ -25,6 +27,8 @@ from flaskdash_tui.timerange import (
 )
 
 logger = logging.getLogger(__name__)
+
+ENDPOINT_ID = cast(pw.Field, Endpoint._meta.primary_key)
 
 HOURS_PER_DAY = 24
 
@@ -195,7 +199,7 @@ def daily_hits(
             .tuples()
             .bind(database)
         )
-        for endpoint, number, count in query:
+        for endpoint, number, count in cast("Iterable[tuple[int, int, int]]", query):
             index = number - first_number
             if 0 <= index < len(days):
                 counts[endpoint][index] += count
@@ -238,7 +242,7 @@ def hourly_hits(
             .tuples()
             .bind(database)
         )
-        for number, count in query:
+        for number, count in cast("Iterable[tuple[int, int]]", query):
             day, hour = divmod(number, HOURS_PER_DAY)
             index = day - first_number
             if 0 <= index < len(days):
@@ -260,9 +264,10 @@ def endpoint_names(database: pw.Database) -> dict[int, str]:
 
 
 def _endpoint_names(database: pw.Database, ids: list[int] | None) -> dict[int, str]:
-    query = Endpoint.select(Endpoint.id, Endpoint.name)
+    query = Endpoint.select(ENDPOINT_ID, Endpoint.name)
     if ids is not None:
         if not ids:
             return {}
-        query = query.where(Endpoint.id.in_(ids))
-    return dict(query.tuples().bind(database))
+        query = query.where(ENDPOINT_ID.in_(ids))
+    rows = cast("Iterable[tuple[int, str]]", query.tuples().bind(database))
+    return dict(rows)

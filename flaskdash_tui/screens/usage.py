@@ -9,8 +9,9 @@ through all endpoints and then each one, most requested first.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import ClassVar, Generic, TypeVar
+from typing import ClassVar, Generic, TypeVar, cast
 
 import peewee as pw
 from rich.text import Text
@@ -189,7 +190,7 @@ class UsageScreen(BaseScreen[DataT], Generic[DataT]):
         if self.endpoint is None:
             return None
         row = (
-            Endpoint.select(Endpoint.id)
+            Endpoint.select(Endpoint._meta.primary_key)
             .where(Endpoint.name == self.endpoint)
             .tuples()
             .bind(database)
@@ -207,7 +208,7 @@ class UsageScreen(BaseScreen[DataT], Generic[DataT]):
             .tuples()
             .bind(database)
         )
-        return [name for (name,) in query]
+        return [name for (name,) in cast("Iterable[tuple[str]]", query)]
 
     def range_text(self) -> Text:
         """Return the header line: range, time zone and endpoint filter."""

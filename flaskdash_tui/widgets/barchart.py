@@ -155,8 +155,8 @@ def render_chart(
             text.append("┤", style="dim")
         else:
             text.append(" " * label_width + "│", style="dim")
-        for glyph, style in cells:
-            text.append(glyph, style=style)
+        for glyph, cell_style in cells:
+            text.append(glyph, style=cell_style)
         text.append("\n")
     text.append(" " * label_width + "└" + "─" * plot_width + "\n", style="dim")
     text.append(" " * (label_width + 1))
