@@ -127,3 +127,20 @@ register(
         key="3",
     )
 )
+register(
+    View(
+        "response",
+        "Response times",
+        "flaskdash_tui.screens.response:ResponseScreen",
+        key="4",
+    )
+)
+register(
+    View(
+        DETAIL_VIEW,
+        "Endpoint detail",
+        "flaskdash_tui.screens.detail:DetailScreen",
+        key="5",
+        needs_endpoint=True,
+    )
+)
