@@ -3,7 +3,7 @@
 The quantiles are exact: they equal ``numpy.percentile`` with its default
 linear interpolation on the same durations. Sorting every duration in SQL (a
 window function, or ``ORDER BY ... OFFSET``) takes seconds on a million
-requests, so the figures come from three cheaper passes over the selection:
+requests, so the figures come from two cheaper passes over the selection:
 
 1. A histogram with logarithmic buckets, about 1 % wide, grouped by box key
    and bucket, gives each bucket's count, minimum and maximum. Counting
@@ -13,7 +13,8 @@ requests, so the figures come from three cheaper passes over the selection:
    and sorted in Python, which gives the exact value at each rank.
 3. The whisker fences follow from the quartiles. The histogram decides which
    durations lie beyond them, except inside a bucket that a fence cuts
-   through; the durations of those buckets are fetched the same way.
+   through. The histogram bounds each quartile, and so each fence, before
+   step 2, so step 2 already fetches every bucket that a fence can cut.
 
 Whiskers follow Tukey's rule: they reach the most extreme durations within
 1.5 interquartile ranges of the quartiles, and durations beyond them are
@@ -141,6 +142,15 @@ class _Histogram:
             raise LookupError(f"bucket {bucket.number} was not fetched")
         return bucket.values[offset]
 
+    def quantile_bounds(self, q: float) -> tuple[float, float]:
+        """Return bounds of quantile ``q`` from bucket extremes alone."""
+        position = q * (self.count - 1)
+        lower = math.floor(position)
+        upper = min(lower + 1, self.count - 1)
+        low = self.buckets[self.bucket_of_rank(lower)].minimum
+        high = self.buckets[self.bucket_of_rank(upper)].maximum
+        return low, high
+
     def quantile(self, q: float) -> float:
         # numpy's default ("linear"): interpolate between the two ranks around
         # q * (n - 1).
@@ -187,6 +197,7 @@ def _compute_boxes(
             needed[key].add(histogram.bucket_of_rank(lower))
             if lower + 1 < histogram.count:
                 needed[key].add(histogram.bucket_of_rank(lower + 1))
+        needed[key].update(_fence_buckets(histogram))
     _fetch_buckets(database, selection, histograms, needed)
 
     quartiles = {
@@ -205,10 +216,34 @@ def _compute_boxes(
             cuts_high = bucket.minimum <= high < bucket.maximum
             if (cuts_low or cuts_high) and bucket.values is None:
                 cut[key].add(index)
+    # Empty unless the fence bounds of _fence_buckets were wrong.
     _fetch_buckets(database, selection, histograms, cut)
 
     return {
         key: _box_from(histogram, *fences[key]) for key, histogram in histograms.items()
+    }
+
+
+def _fence_buckets(histogram: _Histogram) -> set[int]:
+    """Return the buckets that a whisker fence may cut, before the quartiles are known.
+
+    Each quartile lies between the minimum of its lower rank's bucket and the
+    maximum of its upper rank's bucket, which bounds each fence. Fetching the
+    buckets within those bounds in the same pass as the quartiles' buckets
+    saves a second pass in all but rare cases.
+    """
+    q1_low, q1_high = histogram.quantile_bounds(0.25)
+    q3_low, q3_high = histogram.quantile_bounds(0.75)
+    spread = WHISKER_IQR
+    fences = (
+        (q1_low - spread * (q3_high - q1_low), q1_high - spread * (q3_low - q1_high)),
+        (q3_low + spread * (q3_low - q1_high), q3_high + spread * (q3_high - q1_low)),
+    )
+    return {
+        index
+        for index, bucket in enumerate(histogram.buckets)
+        for low, high in fences
+        if bucket.minimum <= high and bucket.maximum >= low
     }
 
 
