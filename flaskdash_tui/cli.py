@@ -26,6 +26,7 @@ from pathlib import Path
 import peewee as pw
 
 from capture.database import DatabaseError, open_database
+from capture.schema import Endpoint
 from flaskdash_tui import views
 from flaskdash_tui.settings import (
     DEFAULT_DATABASE,
@@ -33,6 +34,7 @@ from flaskdash_tui.settings import (
     Settings,
     SettingsError,
 )
+from flaskdash_tui.text import clean
 
 logger = logging.getLogger(__name__)
 
@@ -146,8 +148,31 @@ def make_settings(arguments: argparse.Namespace, **extra: object) -> Settings:
     flags.update(extra)
     flags.setdefault("now", getattr(arguments, "now", None))
     settings = Settings.from_sources(**flags)
-    views.get_view(settings.view)
+    view = views.get_view(settings.view)
+    if view.needs_endpoint and not settings.endpoint:
+        raise CommandError(
+            f"view {view.name!r} is about one endpoint; pass --endpoint NAME or "
+            f"set {ENVIRONMENT['endpoint']}"
+        )
     return settings
+
+
+def check_endpoint(database: pw.Database, settings: Settings) -> None:
+    """Check that ``settings.endpoint``, if set, names an endpoint in the database.
+
+    Raises:
+        CommandError: No endpoint has that name; the message lists the names.
+    """
+    if not settings.endpoint:
+        return
+    query = Endpoint.select(Endpoint.name).bind(database)
+    names: list[str] = list(query.scalars())
+    if settings.endpoint not in names:
+        known = ", ".join(clean(name, single_line=True) for name in sorted(names))
+        raise CommandError(
+            f"endpoint {clean(settings.endpoint)!r} not found in "
+            f"{settings.database}; known endpoints: {known or 'none yet'}"
+        )
 
 
 def describe_source(arguments: argparse.Namespace) -> str:
@@ -180,6 +205,7 @@ def run_main(arguments: argparse.Namespace) -> int:
 
     settings = make_settings(arguments)
     database = open_for_tui(settings, describe_source(arguments))
+    check_endpoint(database, settings)
     FlaskdashApp(settings, database).run()
     return 0
 
@@ -221,6 +247,7 @@ def run_screenshot(arguments: argparse.Namespace) -> int:
     size = parse_size(arguments.size)
     settings = make_settings(arguments)
     database = open_for_tui(settings, "from the DATABASE argument")
+    check_endpoint(database, settings)
     output: Path = arguments.output
     asyncio.run(write_svg(settings, size, output, database))
     sys.stderr.write(f"wrote {output}\n")

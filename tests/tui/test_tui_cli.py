@@ -112,6 +112,11 @@ def test_invalid_settings(
     assert_one_line_error(result, *parts)
 
 
+def test_unknown_endpoint(database_path: Path) -> None:
+    result = run_cli(str(database_path), "--endpoint", "api.nope")
+    assert_one_line_error(result, "'api.nope'", "not found", STUDIED)
+
+
 def test_invalid_timezone_from_environment(database_path: Path) -> None:
     result = run_cli(str(database_path), env={"FLASKDASH_TIMEZONE": "Nowhere/City"})
     assert_one_line_error(result, "Nowhere/City")

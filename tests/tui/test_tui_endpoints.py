@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import peewee as pw
+import pytest
 from pilot_helpers import row_names, settle, table_rows, wait_until
 from textual.widgets import DataTable, Input
 from tui_data import (
@@ -211,3 +212,17 @@ async def test_escape_on_first_view_stays(settings: Settings) -> None:
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_no_color_keeps_glyphs(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = FlaskdashApp(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.no_color
+        screen = export_text(app)
+        # Monitoring reads from the glyph alone, without colour.
+        assert "●" in screen
+        assert "○" in screen
