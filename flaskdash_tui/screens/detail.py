@@ -101,7 +101,9 @@ class DetailTab:
     """The widget class as ``"package.module:ClassName"``."""
 
 
-EXTRA_TABS: list[DetailTab] = []
+EXTRA_TABS: list[DetailTab] = [
+    DetailTab("hits", "hits per day", "flaskdash_tui.screens.detail_hits:HitsPanel"),
+]
 """Tabs after the built-in ones, in order; see the module docstring."""
 
 BOX_TABS = {"versions": "versions", "users": "users", "ips": "ips"}

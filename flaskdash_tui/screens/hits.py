@@ -137,23 +137,9 @@ class HitsScreen(UsageScreen[HitsData]):
 
     def show_summary(self) -> None:
         """Write the total, the peak day and the day under the cursor."""
-        summary = Text(no_wrap=True, overflow="ellipsis", end="")
-        hits = self.hits
-        if hits is None:
-            return
-        peak = hits.peak()
-        if peak is None:
-            summary.append("No requests in this range.")
-        else:
-            summary.append(f"Total {hits.total:,} · peak ")
-            summary.append(f"{_day(peak[0])} {peak[1]:,}", style="bold")
-        if self.cursor is not None and hits.days:
-            day = hits.days[self.cursor]
-            summary.append(" · ")
-            summary.append(
-                f"{_day(day)} {hits.totals[self.cursor]:,} hits", style="reverse"
-            )
-        self.query_one("#summary", Static).update(summary)
+        if self.hits is not None:
+            summary = summary_text(self.hits, self.cursor)
+            self.query_one("#summary", Static).update(summary)
 
     def action_move_day(self, days: int) -> None:
         """Move the day cursor by ``days``, within the range."""
@@ -171,6 +157,22 @@ class HitsScreen(UsageScreen[HitsData]):
     def on_resize(self) -> None:
         self.show_range()
         self.show_legend()
+
+
+def summary_text(hits: DailyHits, cursor: int | None) -> Text:
+    """Return the total, the peak day and the total of the day at ``cursor``."""
+    summary = Text(no_wrap=True, overflow="ellipsis", end="")
+    peak = hits.peak()
+    if peak is None:
+        summary.append("No requests in this range.")
+    else:
+        summary.append(f"Total {hits.total:,} · peak ")
+        summary.append(f"{_day(peak[0])} {peak[1]:,}", style="bold")
+    if cursor is not None and hits.days:
+        summary.append(" · ")
+        day_total = f"{_day(hits.days[cursor])} {hits.totals[cursor]:,} hits"
+        summary.append(day_total, style="reverse")
+    return summary
 
 
 def _day(day: dt.date) -> str:
