@@ -29,7 +29,7 @@ class LoadGenerator:
 
     Args:
         base_url: ``http://127.0.0.1:PORT`` of the example service.
-        seed: Seed of the traffic; each thread draws from its own generator.
+        seed: Seed of the traffic; each thread draws its own stream of it.
         threads: Concurrent clients.
         mean_pause: Mean pause in seconds between two requests of one thread.
     """
@@ -92,8 +92,8 @@ class LoadGenerator:
         logger.info("load stopped after %d requests, %d failed", self.sent, self.failed)
 
     def _run(self, index: int) -> None:
-        traffic = Traffic(self.seed * 1000 + index)
-        pauses = random.Random(self.seed * 1000 + index)
+        traffic = Traffic(self.seed, stream=index + 1)
+        pauses = random.Random(f"{self.seed}/pauses/{index}")
         connection: http.client.HTTPConnection | None = None
         failures = 0
         while not self._stop.is_set():

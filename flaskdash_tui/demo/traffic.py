@@ -66,17 +66,20 @@ class Traffic:
     """A seeded source of requests from a few dozen users.
 
     Args:
-        seed: Seed of the users' activity and of every request drawn.
+        seed: Seed of the users' activity, which is the same in every stream.
+        stream: Number of this source of requests; several sources with one
+            seed draw different requests from the same users.
     """
 
-    def __init__(self, seed: int) -> None:
-        self._random = random.Random(seed)
+    def __init__(self, seed: int, stream: int = 0) -> None:
+        activity = random.Random(seed)
+        self._random = random.Random(f"{seed}/{stream}")
         self.users = [
             User(
                 session=service.user_name(number),
                 ip=f"192.0.2.{number}",
                 language=service.LANGUAGES[number % len(service.LANGUAGES)],
-                activity=self._random.lognormvariate(0.0, 0.7),
+                activity=activity.lognormvariate(0.0, 0.7),
             )
             for number in range(1, service.USER_COUNT + 1)
         ]
