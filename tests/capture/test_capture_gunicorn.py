@@ -20,7 +20,8 @@ from capture.schema import Endpoint
 pytestmark = pytest.mark.gunicorn
 
 HERE = Path(__file__).parent
-REQUESTS = 300
+BATCH = 100
+MAX_REQUESTS = 2000
 
 
 def free_port() -> int:
@@ -40,11 +41,17 @@ def hit_rows(database: Path) -> list[dict[str, Any]]:
     return [row for row in request_rows(database) if row["endpoint_name"] == "hit"]
 
 
-def send_concurrently(base: str, path: str, count: int) -> list[str]:
+def send_until_both_answer(base: str) -> tuple[int, set[str]]:
+    """Send batches to /hit until two worker pids answered; return count, pids."""
+    sent = 0
+    pids: set[str] = set()
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(lambda _: fetch(base, path), range(count)))
-    assert {status for status, _body in results} == {200}
-    return [body.decode() for _status, body in results]
+        while len(pids) < 2 and sent < MAX_REQUESTS:
+            results = list(pool.map(lambda _: fetch(base, "/hit"), range(BATCH)))
+            assert {status for status, _body in results} == {200}
+            pids.update(body.decode() for _status, body in results)
+            sent += BATCH
+    return sent, pids
 
 
 @pytest.mark.parametrize(
@@ -82,18 +89,20 @@ def test_gunicorn_workers(tmp_path: Path, worker_args: list[str]) -> None:
         )
     try:
         assert wait_for(lambda: responding(base), timeout=30), log.read_text()
-        pids = set(send_concurrently(base, "/hit", REQUESTS))
+        # Which worker accepts a connection is up to the kernel, so send
+        # until both have answered.
+        sent, pids = send_until_both_answer(base)
         assert len(pids) == 2
 
         # The writers judge the flag when they store a batch, so the rows
         # from before the toggle must be stored before it.
-        assert wait_for(lambda: len(hit_rows(database)) == REQUESTS, timeout=10)
+        assert wait_for(lambda: len(hit_rows(database)) == sent, timeout=10)
         db = open_db(database)
         Endpoint.update(monitored=False).where(Endpoint.name == "hit").execute(db)
         db.close()
         time.sleep(2.5)  # Each worker reads the flags about every second.
-        after_toggle = set(send_concurrently(base, "/hit", 100))
-        assert after_toggle == pids
+        sent_after, pids_after = send_until_both_answer(base)
+        assert pids_after == pids
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(60)
@@ -102,7 +111,7 @@ def test_gunicorn_workers(tmp_path: Path, worker_args: list[str]) -> None:
     assert "Traceback" not in output
     assert "cannot write" not in output
     stored = hit_rows(database)
-    assert len(stored) == REQUESTS
+    assert len(stored) == sent
     assert {row["status"] for row in stored} == {200}
     endpoints = endpoint_rows(database)
-    assert endpoints["hit"]["hits"] == REQUESTS + 100
+    assert endpoints["hit"]["hits"] == sent + sent_after
