@@ -144,7 +144,14 @@ def _configure_sqlite(database: pw.Database) -> None:
 
 
 def _create_schema(database: pw.Database) -> None:
-    with database.bind_ctx(MODELS), database.atomic():
+    # IMMEDIATE takes the write lock up front: two processes that start at
+    # once (gunicorn workers) would otherwise both read, then both try to
+    # write, and SQLite fails one of them at once instead of waiting.
+    if isinstance(database, pw.SqliteDatabase):
+        transaction = database.atomic("IMMEDIATE")
+    else:
+        transaction = database.atomic()
+    with database.bind_ctx(MODELS), transaction:
         fresh = not database.table_exists(Metadata._meta.table_name)
         database.create_tables(MODELS, safe=True)
         if fresh:
