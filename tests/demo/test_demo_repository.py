@@ -23,6 +23,7 @@ def test_two_commits_change_translators(tmp_path: Path) -> None:
     assert "-TRANSLATORS_IN_PARALLEL = False" in diff
     assert "+TRANSLATORS_IN_PARALLEL = True" in diff
     assert not repo.is_dirty(untracked_files=True)
+    repo.close()
 
 
 def test_load_service_reads_working_tree(tmp_path: Path) -> None:
@@ -37,12 +38,14 @@ def test_load_service_reads_working_tree(tmp_path: Path) -> None:
     assert Path(second.__file__) == path / "service.py"
     app = second.create_app(work=lambda milliseconds: None)
     assert Path(app.root_path) == path
+    repo.close()
 
 
 def test_repository_is_found_from_app_root(tmp_path: Path) -> None:
     path = tmp_path / "service"
-    repository.init_repository(path, committed_at=1.7e9)
+    repository.init_repository(path, committed_at=1.7e9).close()
     module = repository.load_service(path, "demo_test_service_root")
     app = module.create_app(work=lambda milliseconds: None)
     found = git.Repo(app.root_path, search_parent_directories=True)
     assert Path(found.working_tree_dir or "") == path
+    found.close()

@@ -86,7 +86,9 @@ def test_demo_serves_live_traffic(tmp_path: Path) -> None:
     assert stages[-1][0] == "history"
     assert stages[-1][1] == stages[-1][2]
     assert not psutil.pid_exists(demo.service_pid)
-    assert {process.pid for process in child_processes()} == before
+    # Earlier tests may leave git helper processes that end meanwhile, so
+    # the check is that no new process remains.
+    assert {process.pid for process in child_processes()} - before == set()
     assert tmp_path.exists()
 
 
@@ -97,7 +99,7 @@ def test_demo_stops_on_keyboard_interrupt() -> None:
         pid = demo.service_pid
         raise KeyboardInterrupt
     assert not psutil.pid_exists(pid)
-    assert {process.pid for process in child_processes()} == before
+    assert {process.pid for process in child_processes()} - before == set()
     assert not workdir.exists()
 
 
