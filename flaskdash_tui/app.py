@@ -50,7 +50,9 @@ class FlaskdashApp(App[None]):
         super().__init__()
         views.get_view(settings.view)
         self.settings = settings
-        self.database = database or open_database(settings.database, create=False)
+        if database is None:
+            database = open_database(settings.database, create=False)
+        self.database = database
         self.generation = 0
         """How many changes of the database the app has seen."""
         self.paused = False

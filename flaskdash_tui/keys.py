@@ -18,8 +18,10 @@ module or below, then list its id in the screen's ``BINDINGS``::
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
-from textual.binding import Binding, BindingType
+if TYPE_CHECKING:
+    from textual.binding import Binding, BindingType
 
 MAX_FOOTER_KEYS = 7
 """Maximum number of keys in the footer of any screen, the palette key included."""
@@ -50,6 +52,9 @@ class Key:
 
     def binding(self) -> Binding:
         """Return the Textual binding for this key."""
+        # Imported here so that the CLI can report errors without loading Textual.
+        from textual.binding import Binding
+
         return Binding(
             self.key,
             self.action,

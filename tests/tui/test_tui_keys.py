@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from pilot_helpers import settle
+from textual.widgets import Input
 from tui_data import TRANSLATE
 
 from flaskdash_tui import keys, views
@@ -69,3 +70,18 @@ async def test_palette_commands_from_registry(settings: Settings) -> None:
         titles = [command.title for command in app.get_system_commands(app.screen)]
         for key_id in ("endpoints.filter", "endpoints.toggle", "app.pause"):
             assert keys.KEYS[key_id].description in titles
+
+
+async def test_palette_command_runs_action(settings: Settings) -> None:
+    app = FlaskdashApp(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*keys.KEYS["endpoints.filter"].description)
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        field = app.screen.query_one("#filter", Input)
+        assert field.display
+        assert field.has_focus
