@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from flask.testing import FlaskClient
 
 import capture
+from capture import watchdog as capture_watchdog
 from flaskdash_tui.demo import repository as demo_repository
 from flaskdash_tui.demo.traffic import RequestSpec, Traffic
 
@@ -51,9 +52,9 @@ PROGRESS_STEP = 500
 
 SAMPLED_WORK_MS = 1000.0
 """Replayed work of at least this many ms also pauses the replay for real."""
-SAMPLE_PAUSE = 0.05
-"""Seconds of that pause: several scans of capture's watchdog, which samples
-the stack of a request while it runs too long."""
+SAMPLE_PAUSE = 5 * capture_watchdog.INTERVAL
+"""Seconds of that pause: five scans of capture's watchdog, which samples the
+stack of a request while it runs too long."""
 
 
 class ReplayClock:
@@ -215,7 +216,7 @@ def _replay(
 ) -> None:
     module = demo_repository.load_service(repository, f"flaskdash_demo_service_{label}")
     app = module.create_app(work=clock.work, seed=seed)
-    # The deliberate bug fails hundreds of times; its log lines would only
+    # The deliberate bug fails hundreds of times, and its log lines would only
     # bury the demo's own output. The exceptions still reach capture.
     app.logger.disabled = True
     monitor = capture.bind(
@@ -234,7 +235,11 @@ def _replay(
             if index % PROGRESS_STEP == 0:
                 report(done + index)
         if not monitor.flush(timeout=60.0):
-            logger.warning("capture did not store all of the %s history in 60 s", label)
+            logger.warning(
+                "capture timed out after 60 s storing the %s history; "
+                "some of its requests may be missing",
+                label,
+            )
     finally:
         monitor.close()
 

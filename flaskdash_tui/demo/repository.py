@@ -32,8 +32,8 @@ SECOND_MESSAGE = (
     "Ask the translation services in parallel\n\n"
     "get_possible_translations waited for each translation service in turn,\n"
     "so its response time was the sum of theirs. Asking them at the same\n"
-    "time, and answering with what arrived within 180 ms, makes it at most\n"
-    "the slowest of them and cuts off the long tail.\n"
+    "time, and responding with the translations that arrived within 180 ms,\n"
+    "makes it at most the slowest of them and cuts off the long tail.\n"
 )
 
 

@@ -77,7 +77,7 @@ def serve(repository: Path, database: Path, seed: int, out: IO[str]) -> None:
 
 
 def _wait_for_eof(stop: threading.Event) -> None:
-    # The parent keeps the write end of stdin open; end of file means it died.
+    # The parent keeps the write end of stdin open, so end of file means it died.
     # os.read, because a daemon thread blocked in a buffered read makes the
     # interpreter abort at shutdown.
     while os.read(sys.stdin.fileno(), 1024):

@@ -25,8 +25,9 @@ from typing import Any
 from flask import Blueprint, Flask, Request, abort, jsonify, request
 
 TRANSLATORS_IN_PARALLEL = True
-"""Ask the translation services at the same time instead of one after another,
-and answer with what arrived within ``TRANSLATION_TIMEOUT_MS``."""
+"""Whether to ask the translation services at the same time instead of one after
+another, and respond with the translations that arrived within
+``TRANSLATION_TIMEOUT_MS``."""
 TRANSLATION_TIMEOUT_MS = 180.0
 
 USER_COUNT = 36
