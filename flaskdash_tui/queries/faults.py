@@ -112,8 +112,22 @@ def _ratio(duration: float, average: float) -> float | None:
     return duration / average if average > 0 else None
 
 
+def _in_range(start: float | None, end: float | None) -> list[pw.Expression]:
+    conditions = []
+    if start is not None:
+        conditions.append(Request.time >= start)
+    if end is not None:
+        conditions.append(Request.time < end)
+    return conditions
+
+
 def list_outliers(
-    database: pw.Database, endpoint: str, limit: int = OUTLIER_LIMIT
+    database: pw.Database,
+    endpoint: str,
+    limit: int = OUTLIER_LIMIT,
+    *,
+    start: float | None = None,
+    end: float | None = None,
 ) -> list[OutlierSummary]:
     """List the outlier requests of one endpoint, newest first.
 
@@ -121,6 +135,8 @@ def list_outliers(
         database: An open flaskdash database.
         endpoint: The endpoint name, such as ``api.get_possible_translations``.
         limit: The maximum number of rows.
+        start: Only requests from this UNIX time on, or None for no bound.
+        end: Only requests before this UNIX time, or None for no bound.
     """
     query = (
         Request.select(
@@ -139,7 +155,7 @@ def list_outliers(
         .join(Version)
         .switch(Request)
         .join(Endpoint)
-        .where(Endpoint.name == endpoint)
+        .where(Endpoint.name == endpoint, *_in_range(start, end))
         .order_by(Request.time.desc(), _request_id.desc())
         .limit(limit)
         .tuples()
@@ -212,13 +228,19 @@ def get_outlier(database: pw.Database, request_id: int) -> OutlierDetail | None:
 
 
 def list_exception_groups(
-    database: pw.Database, endpoint: str | None = None
+    database: pw.Database,
+    endpoint: str | None = None,
+    *,
+    start: float | None = None,
+    end: float | None = None,
 ) -> list[ExceptionGroupSummary]:
     """Group exceptions by type and origin, most recently seen group first.
 
     Args:
         database: An open flaskdash database.
         endpoint: Only this endpoint's exceptions, or None for the whole app.
+        start: Only requests from this UNIX time on, or None for no bound.
+        end: Only requests before this UNIX time, or None for no bound.
     """
     count = pw.fn.COUNT(_exception_id)
     first_seen = pw.fn.MIN(Request.time)
@@ -251,6 +273,9 @@ def list_exception_groups(
     )
     if endpoint is not None:
         query = query.where(Endpoint.name == endpoint)
+    range_conditions = _in_range(start, end)
+    if range_conditions:
+        query = query.where(*range_conditions)
     groups: dict[tuple[str, Frame | None], ExceptionGroupSummary] = {}
     version_order: dict[tuple[str, Frame | None], dict[str, float]] = {}
     # The sub-group with the latest exception: its time and traceback text.

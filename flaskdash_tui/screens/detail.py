@@ -103,6 +103,14 @@ class DetailTab:
 
 EXTRA_TABS: list[DetailTab] = [
     DetailTab("hits", "hits per day", "flaskdash_tui.screens.detail_hits:HitsPanel"),
+    DetailTab(
+        "outliers", "outliers", "flaskdash_tui.screens.detail_outliers:OutliersPanel"
+    ),
+    DetailTab(
+        "exceptions",
+        "exceptions",
+        "flaskdash_tui.screens.detail_exceptions:EndpointExceptionsPanel",
+    ),
 ]
 """Tabs after the built-in ones, in order; see the module docstring."""
 

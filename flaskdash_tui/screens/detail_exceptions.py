@@ -13,7 +13,7 @@ from typing import ClassVar
 from textual.binding import BindingType
 
 from flaskdash_tui import keys
-from flaskdash_tui.screens.detail_outliers import COPY_KEY, SAVE_KEY
+from flaskdash_tui.screens.detail_outliers import COPY_KEY, KEY_HINT, SAVE_KEY
 from flaskdash_tui.screens.exceptions import ExceptionsPanel
 
 
@@ -21,3 +21,4 @@ class EndpointExceptionsPanel(ExceptionsPanel):
     """One endpoint's exception groups, and the newest traceback of one."""
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings(COPY_KEY, SAVE_KEY)
+    KEY_HINT = KEY_HINT

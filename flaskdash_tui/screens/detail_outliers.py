@@ -6,7 +6,11 @@ still running. The table lists the endpoint's outliers newest first, and the
 pane below shows the highlighted one's stack beside what was stored with it.
 
 The detail view hosts the tab as ``OutliersPanel(endpoint, load_on_mount=True)``
-and calls :meth:`OutliersPanel.reload` when the database changes.
+and calls :meth:`OutliersPanel.reload` when the database changes. The list
+covers the detail view's time range.
+
+NOTE: like the hits tab, the panel reads the range when it loads, so after
+``[`` or ``]`` it shows the new range only at its next reload.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from flaskdash_tui.widgets.stacktrace import TracePane
 
 COPY_KEY = f"{views.DETAIL_VIEW}.copy_trace"
 SAVE_KEY = f"{views.DETAIL_VIEW}.save_trace"
+KEY_HINT = "c copy, w save to a file"
+"""The detail view's footer is full, so the panels name their keys here."""
 
 keys.register(
     COPY_KEY,
@@ -39,6 +45,7 @@ keys.register(
     "copy_trace",
     "Copy",
     scope=views.DETAIL_VIEW,
+    show=False,
     help="Copy the shown trace to the clipboard (OSC 52, works over SSH)",
 )
 keys.register(
@@ -47,6 +54,7 @@ keys.register(
     "save_trace",
     "Save",
     scope=views.DETAIL_VIEW,
+    show=False,
     help="Save the shown trace to a text file in the current folder",
 )
 
@@ -60,6 +68,7 @@ class OutliersPanel(TracePanel[OutlierSummary, OutlierDetail]):
     """One endpoint's outliers, and the stack of the highlighted one."""
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings(COPY_KEY, SAVE_KEY)
+    KEY_HINT = KEY_HINT
     COLUMNS = ("Time", "Duration", "Avg x", "Version", "User", "Status")
     EMPTY_MESSAGE = (
         "No outliers recorded. A request becomes one when it runs far longer "
@@ -70,7 +79,8 @@ class OutliersPanel(TracePanel[OutlierSummary, OutlierDetail]):
         """Query the endpoint's outliers, newest first (worker thread)."""
         if self.endpoint is None:
             return []
-        return list_outliers(database, self.endpoint)
+        start, end = self.time_bounds(database)
+        return list_outliers(database, self.endpoint, start=start, end=end)
 
     def query_trace(
         self, database: pw.Database, row: OutlierSummary

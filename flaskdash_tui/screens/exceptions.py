@@ -96,7 +96,8 @@ class ExceptionsPanel(TracePanel[ExceptionGroupSummary, ExceptionDetail]):
 
     def query_rows(self, database: pw.Database) -> list[ExceptionGroupSummary]:
         """Query the exception groups (worker thread)."""
-        return list_exception_groups(database, self.endpoint)
+        start, end = self.time_bounds(database)
+        return list_exception_groups(database, self.endpoint, start=start, end=end)
 
     def query_trace(
         self, database: pw.Database, row: ExceptionGroupSummary

@@ -24,6 +24,7 @@ from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
 from flaskdash_tui.clipboard import copy_text, save_text
+from flaskdash_tui.screens.usage import UsageScreen
 from flaskdash_tui.text import clean
 from flaskdash_tui.widgets.stacktrace import TracePane
 
@@ -61,6 +62,9 @@ class TracePanel(Vertical, Generic[RowT, DetailT]):
     COLUMNS: Sequence[str] = ()
     """Column labels of the table, left to right."""
     EMPTY_MESSAGE = "Nothing recorded."
+    KEY_HINT = ""
+    """A line above the trace's facts that names the keys, for hosts whose
+    footer has no room for them."""
     """The message that the trace pane shows while the table is empty."""
 
     def __init__(
@@ -101,7 +105,7 @@ class TracePanel(Vertical, Generic[RowT, DetailT]):
         """Compose the table above the trace pane."""
         table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
         yield table
-        yield TracePane()
+        yield TracePane(hint=self.KEY_HINT)
 
     def on_mount(self) -> None:
         """Add the columns, show a loading message, and load if asked to."""
@@ -124,6 +128,18 @@ class TracePanel(Vertical, Generic[RowT, DetailT]):
     def query_trace(self, database: pw.Database, row: RowT) -> DetailT | None:
         """Return the trace of a row, or None if it is gone (worker thread)."""
         raise NotImplementedError
+
+    def time_bounds(self, database: pw.Database) -> tuple[float | None, float | None]:
+        """Return the host screen's time range as UNIX start and end (worker thread).
+
+        A panel in a screen with a range (the endpoint detail view) lists only
+        faults of requests in that range; elsewhere it lists all of them.
+        """
+        screen = self.screen
+        if isinstance(screen, UsageScreen):
+            time_range = screen.resolve_range(database)
+            return time_range.start, time_range.end
+        return None, None
 
     def row_key(self, row: RowT) -> str:
         """Return a key that identifies the row across reloads."""

@@ -261,9 +261,21 @@ class TraceFacts(VerticalScroll, can_focus=True):
         """Compose the Static widget that displays the rendered facts."""
         yield Static(id="facts")
 
+    def __init__(self, hint: str = "") -> None:
+        """Create an empty list of facts.
+
+        Args:
+            hint: A line above the facts, such as the keys that act on them.
+        """
+        super().__init__()
+        self.hint = hint
+
     def show(self, sections: Iterable[Section]) -> None:
         """Replace the facts shown, and scroll back to their top."""
-        self.query_one("#facts", Static).update(render_sections(sections))
+        rendered = render_sections(sections)
+        if self.hint:
+            rendered = Group(Text(self.hint, style="dim italic"), rendered)
+        self.query_one("#facts", Static).update(rendered)
         self.scroll_home(animate=False, immediate=True)
 
 
@@ -285,10 +297,20 @@ class TracePane(Horizontal):
     }
     """
 
+    def __init__(self, hint: str = "") -> None:
+        """Create the pane.
+
+        Args:
+            hint: A line above the facts, such as the keys that act on the
+                trace where the footer has no room for them.
+        """
+        super().__init__()
+        self.hint = hint
+
     def compose(self) -> ComposeResult:
         """Compose the trace and the facts side by side."""
         yield StackTrace()
-        yield TraceFacts()
+        yield TraceFacts(self.hint)
 
     def show_outlier(self, detail: OutlierDetail, timezone: dt.tzinfo) -> None:
         """Show the stack of a slow request, sampled while it was still running."""

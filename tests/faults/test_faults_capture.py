@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from faults_pilot import wait_for_text
 from faults_service import SLOW_SECONDS, record_traffic
-from textual.app import ComposeResult
-from textual.screen import Screen
+from textual.widgets import TabbedContent
 
 from flaskdash_tui.app import FlaskdashApp
+from flaskdash_tui.screens.detail_exceptions import EndpointExceptionsPanel
 from flaskdash_tui.screens.detail_outliers import OutliersPanel
 from flaskdash_tui.settings import Settings
 
@@ -21,13 +21,6 @@ def captured(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("captured") / "flaskdash.db"
     record_traffic(path)
     return path
-
-
-class OutliersHost(Screen[None]):
-    """A screen with only the outliers panel of the ``translate`` endpoint."""
-
-    def compose(self) -> ComposeResult:
-        yield OutliersPanel("translate", load_on_mount=True)
 
 
 async def test_exceptions_view_shows_raising_frame(captured: Path) -> None:
@@ -41,10 +34,13 @@ async def test_exceptions_view_shows_raising_frame(captured: Path) -> None:
     assert "test-1" in screen
 
 
-async def test_outliers_panel_shows_slow_frame(captured: Path) -> None:
-    app = FlaskdashApp(Settings(database=str(captured)))
+async def test_detail_outliers_tab_shows_slow_frame(captured: Path) -> None:
+    app = FlaskdashApp(
+        Settings(database=str(captured), view="endpoint", endpoint="translate")
+    )
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.push_screen(OutliersHost())
+        await wait_for_text(pilot, "outliers")
+        app.screen.query_one(TabbedContent).active = "outliers"
         screen = await wait_for_text(pilot, "wait_for_translation")
         panel = app.screen.query_one(OutliersPanel)
 
@@ -56,10 +52,13 @@ async def test_outliers_panel_shows_slow_frame(captured: Path) -> None:
         assert "time.sleep(delay)" in screen
 
 
-async def test_outliers_panel_facts(captured: Path) -> None:
-    app = FlaskdashApp(Settings(database=str(captured)))
+async def test_detail_outliers_tab_facts(captured: Path) -> None:
+    app = FlaskdashApp(
+        Settings(database=str(captured), view="endpoint", endpoint="translate")
+    )
     async with app.run_test(size=(160, 50)) as pilot:
-        await app.push_screen(OutliersHost())
+        await wait_for_text(pilot, "outliers")
+        app.screen.query_one(TabbedContent).active = "outliers"
         screen = await wait_for_text(pilot, "wait_for_translation")
 
     assert "/translate?delay=1.0" in screen
@@ -68,3 +67,18 @@ async def test_outliers_panel_facts(captured: Path) -> None:
     assert "CPU" in screen
     assert "MiB" in screen
     assert "test-1" in screen
+
+
+async def test_detail_exceptions_tab(captured: Path) -> None:
+    app = FlaskdashApp(
+        Settings(database=str(captured), view="endpoint", endpoint="report")
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_text(pilot, "exceptions")
+        app.screen.query_one(TabbedContent).active = "exceptions"
+        screen = await wait_for_text(pilot, "read_outcome")
+        panel = app.screen.query_one(EndpointExceptionsPanel)
+
+    assert len(panel.rows) == 1
+    assert panel.rows[0].count == 2
+    assert 'return payload["outcome"]' in screen

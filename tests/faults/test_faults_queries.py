@@ -259,3 +259,23 @@ def test_get_exception(database: pw.Database, rows: Rows) -> None:
     assert detail.group == "user-7"
     assert [f.line for f in detail.frames] == [900, 20, 7]
     assert get_exception(database, exception_id + 1) is None
+
+
+def test_fault_lists_time_range(database: pw.Database, rows: Rows) -> None:
+    for time in (100.0, 200.0, 300.0):
+        request_id = rows.request(ENDPOINT, time=time, status=500)
+        rows.outlier(request_id)
+        rows.exception(
+            request_id, "builtins.KeyError", _raising_stack(20, 900), str(time)
+        )
+
+    outliers = list_outliers(database, ENDPOINT, start=150.0, end=300.0)
+    groups = list_exception_groups(database, ENDPOINT, start=150.0, end=300.0)
+
+    assert [o.time for o in outliers] == [200.0]
+    assert len(groups) == 1
+    assert groups[0].count == 1
+    assert groups[0].first_seen == 200.0
+    assert groups[0].message == "200.0"
+    assert len(list_outliers(database, ENDPOINT, start=150.0)) == 2
+    assert len(list_outliers(database, ENDPOINT, end=150.0)) == 1
