@@ -15,7 +15,8 @@ import peewee as pw
 from capture.schema import Endpoint, Request, Version
 
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.timezone.utc).timestamp()
-RANGE_START = NOW - 30 * 86400
+RANGE_START = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc).timestamp()
+"""The start of the 30 days that end with NOW's day, the views' default range."""
 RANGE_END = NOW + 3600
 OLD_TIME = NOW - 60 * 86400
 """A time before the range: requests at this time must never be counted."""
