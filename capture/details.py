@@ -142,7 +142,7 @@ def outlier_details(environ: Mapping[str, Any]) -> tuple[str, str, str]:
 
 @dataclasses.dataclass(frozen=True)
 class OutlierSample:
-    """What the watchdog collected while a slow request was still running."""
+    """Data that the watchdog collected while a slow request was still running."""
 
     average: float
     """The endpoint's running average in ms when the request was flagged."""

@@ -1,9 +1,9 @@
 """The request path: time each request and queue one record, with no I/O.
 
 A :class:`Recorder` belongs to one bound app. Its WSGI middleware reads the
-clock at the start, keeps the request in the in-flight table that the
-watchdog scans, and when the response is complete appends the same list, now
-filled in, to an in-memory buffer that the writer thread drains. The only lock
+clock at the start and puts the request's list in the in-flight table that
+the watchdog scans. When the response is complete, it fills in the list and
+appends it to an in-memory buffer that the writer thread drains. The only lock
 on this path guards the drop counter, and it is taken only when the buffer is
 full. The view wrapper records exceptions that escape a view and calls the
 app's group-by callable inside the request context.
@@ -109,7 +109,8 @@ class Recorder:
         name = flight[ENDPOINT]
         if name is None:
             # No view ran: no rule matched (404, 405), or a before_request
-            # function answered instead of the view.
+            # function returned a response before the view.
+            # NOTE: such requests count nowhere, not even in endpoint hits.
             return
         flight[METHOD] = environ.get("REQUEST_METHOD", "")
         flight[IP] = environ.get("REMOTE_ADDR") or ""
@@ -172,7 +173,7 @@ class Recorder:
                 body = wsgi_app(environ, capture_start_response)
             except BaseException:
                 # Flask re-raises with PROPAGATE_EXCEPTIONS (testing, debug);
-                # the server then answers 500.
+                # the server then sends a 500 response.
                 finish(flight, "500 INTERNAL SERVER ERROR")
                 raise
             if flight[STREAMED]:
@@ -321,9 +322,9 @@ class _StreamedBody:
 class WrappingViews(dict):  # type: ignore[type-arg]
     """``app.view_functions`` that wraps every view once, also views added later.
 
-    Flask's ``add_url_rule`` checks ``view_functions.get(endpoint)`` against
-    the new view before it stores it, so ``get`` returns the unwrapped view;
-    storing the same view again keeps the existing wrapper.
+    Flask's ``add_url_rule`` compares ``view_functions.get(endpoint)`` with
+    the new view before it stores it, so ``get`` returns the unwrapped view.
+    Storing the same view again keeps the existing wrapper.
     """
 
     def __init__(self, views: dict[str, Any], recorder: Recorder) -> None:

@@ -1,11 +1,10 @@
 """The writer thread: drains a recorder's buffer into the database in batches.
 
-The writer opens a connection for each cycle and closes it afterwards, and a
-fork waits for the current cycle to end, so a process that forks (gunicorn
-``--preload``) never carries an open SQLite connection or a held SQLite mutex
-into its children. When the database fails, the batch
-stays in memory, the writer retries with backoff, and the request path is not
-affected: it keeps appending to the bounded buffer.
+The writer opens a connection for each cycle and closes it afterwards. A fork
+waits for the current cycle to end, so a process that forks (gunicorn
+``--preload``) carries no open SQLite connection into its children. When the
+database fails, the batch stays in memory and the writer retries with backoff,
+while the request path keeps appending to the bounded buffer.
 """
 
 from __future__ import annotations
@@ -23,6 +22,12 @@ import peewee as pw
 
 from capture import details
 from capture.database import DatabaseError, normalize_url, open_database, sqlite_path
+from capture.endpoints import (
+    endpoint_map,
+    read_endpoints,
+    store_endpoints,
+    store_unlisted_endpoints,
+)
 from capture.recorder import (
     DURATION,
     ENDPOINT,
@@ -62,7 +67,6 @@ _REQUEST_FIELDS = (
     Request.group,
     Request.ip,
 )
-_STATIC = "static"
 
 
 def _status_code(status: str | None) -> int:
@@ -70,22 +74,6 @@ def _status_code(status: str | None) -> int:
         return int(status[:3]) if status else 0
     except ValueError:
         return 0
-
-
-def _endpoint_map(app: flask.Flask) -> dict[str, tuple[str, str]]:
-    """Return endpoint name to (rules, methods) as the endpoint table stores them."""
-    rules: dict[str, list[str]] = {}
-    methods: dict[str, set[str]] = {}
-    for rule in list(app.url_map.iter_rules()):
-        rules.setdefault(rule.endpoint, []).append(rule.rule)
-        methods.setdefault(rule.endpoint, set()).update(rule.methods or ())
-    return {
-        name: (
-            "\n".join(endpoint_rules),
-            ",".join(sorted(methods[name] - {"HEAD", "OPTIONS"})),
-        )
-        for name, endpoint_rules in rules.items()
-    }
 
 
 class Writer:
@@ -143,7 +131,7 @@ class Writer:
             try:
                 with self.cycle_lock:
                     self._cycle()
-            except Exception:  # Keep the thread alive whatever happens.
+            except Exception:  # Log and retry, so that the thread keeps running.
                 logger.exception("capture writer failed; retrying")
                 self._schedule_retry()
             if stopping:
@@ -266,52 +254,13 @@ class Writer:
         """Store new or changed endpoints of the app and read the monitored flags."""
         db = self._db
         assert db is not None
-        current = _endpoint_map(self.app)
+        current = endpoint_map(self.app)
         if current != self._synced:
-            self._store_endpoints(db, current)
+            options = self.recorder.options
+            now = self.recorder.clock.now()
+            store_endpoints(db, current, now, options.monitor_new_endpoints)
             self._synced = current
-        ids: dict[str, int] = {}
-        monitored: set[str] = set()
-        query = Endpoint.select(
-            Endpoint.name,
-            Endpoint.id,  # type: ignore[attr-defined]
-            Endpoint.monitored,
-        )
-        rows: Any = query.tuples().bind(db)
-        for name, endpoint_id, is_monitored in rows:
-            ids[name] = endpoint_id
-            if is_monitored:
-                monitored.add(name)
-        self._endpoint_ids = ids
-        self.recorder.monitored = frozenset(monitored)
-
-    def _store_endpoints(
-        self, db: pw.Database, endpoints: dict[str, tuple[str, str]]
-    ) -> None:
-        query = Endpoint.select(Endpoint.name, Endpoint.rules, Endpoint.methods)
-        rows: Any = query.bind(db).tuples()
-        stored = {name: (rules, methods) for name, rules, methods in rows}
-        now = self.recorder.clock.now()
-        monitor_new = self.recorder.options.monitor_new_endpoints
-        new_rows = [
-            {
-                "name": name,
-                "rules": rules,
-                "methods": methods,
-                "monitored": monitor_new and name != _STATIC,
-                "first_seen": now,
-            }
-            for name, (rules, methods) in endpoints.items()
-            if name not in stored
-        ]
-        with db.atomic():
-            if new_rows:
-                Endpoint.insert_many(new_rows).on_conflict_ignore().execute(db)
-            for name, (rules, methods) in endpoints.items():
-                if name in stored and stored[name] != (rules, methods):
-                    Endpoint.update(rules=rules, methods=methods).where(
-                        Endpoint.name == name
-                    ).execute(db)
+        self._endpoint_ids, self.recorder.monitored = read_endpoints(db)
 
     # Writing -----------------------------------------------------------------
 
@@ -322,7 +271,25 @@ class Writer:
         if not names <= self._endpoint_ids.keys():
             self._synced = None  # An endpoint appeared since the last refresh.
             self._refresh()
-            self._store_unknown(db, names - self._endpoint_ids.keys())
+            unlisted = names - self._endpoint_ids.keys()
+            if unlisted:
+                options = self.recorder.options
+                now = self.recorder.clock.now()
+                store_unlisted_endpoints(
+                    db, unlisted, now, options.monitor_new_endpoints
+                )
+                self._refresh()
+        rows, detailed, hits = self._prepare(batch)
+        self._store(db, rows, detailed, hits)
+
+    def _prepare(
+        self, batch: list[Any]
+    ) -> tuple[
+        list[tuple[Any, ...]],
+        list[tuple[tuple[Any, ...], list[Any]]],
+        dict[int, list[Any]],
+    ]:
+        """Sort a batch into plain rows, rows with details, and endpoint hits."""
         ids = self._endpoint_ids
         monitored = self.recorder.monitored
         version_id = self._version_id
@@ -361,6 +328,15 @@ class Writer:
                 rows.append(row)
             else:
                 detailed.append((row, item))
+        return rows, detailed, hits
+
+    def _store(
+        self,
+        db: pw.Database,
+        rows: list[tuple[Any, ...]],
+        detailed: list[tuple[tuple[Any, ...], list[Any]]],
+        hits: dict[int, list[Any]],
+    ) -> None:
         endpoint_key: Any = Endpoint.id  # type: ignore[attr-defined]
         with db.atomic():
             if rows:
@@ -381,19 +357,6 @@ class Writer:
                     ),
                     first_seen=pw.Case(None, [(older, first)], Endpoint.first_seen),
                 ).where(endpoint_key == endpoint_id).execute(db)
-
-    def _store_unknown(self, db: pw.Database, names: set[str]) -> None:
-        """Store endpoints that requests named but the app's rules do not list."""
-        if not names:
-            return
-        now = self.recorder.clock.now()
-        monitor_new = self.recorder.options.monitor_new_endpoints
-        rows = [
-            {"name": name, "monitored": monitor_new, "first_seen": now}
-            for name in names
-        ]
-        Endpoint.insert_many(rows).on_conflict_ignore().execute(db)
-        self._refresh()
 
     def _insert_detailed(
         self, db: pw.Database, row: tuple[Any, ...], item: list[Any]

@@ -16,7 +16,7 @@ SLEEP_MS = 20
 
 
 class Teapot(Exception):
-    """Raised by a view; the app's error handler answers 418."""
+    """Exception raised by a view; the app's error handler returns 418."""
 
 
 def make_app() -> flask.Flask:

@@ -1,8 +1,8 @@
 """Database faults: the app keeps serving, measurements wait and are stored later.
 
-Read-only and full disks need a filesystem that refuses writes even to root,
-so as root these tests mount a small tmpfs (skipped when mounting is not
-permitted); as another user, read-only comes from file permissions.
+Read-only and full disks need a filesystem that rejects writes even from
+root. As root, these tests mount a small tmpfs and skip when mounting is not
+permitted. As another user, read-only files come from file permissions.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def make_app() -> flask.Flask:
 
 
 def serve_words(base: str, count: int, start: int = 0) -> None:
-    """Send ``count`` requests and check that each answer is the usual one."""
+    """Send ``count`` requests and check each response's status and body."""
     for number in range(start, start + count):
         word = f"word{number}"
         assert fetch(base, f"/word/{word}") == (200, word[::-1].encode())
@@ -180,7 +180,7 @@ def test_locked_by_other_process(database_path: Path, serve, captures) -> None:
         assert locker.stdout is not None
         assert locker.stdout.readline() == "locked\n"
         serve_words(base, 50, start=5)
-        assert locker.poll() is None  # Every answer came while it was locked.
+        assert locker.poll() is None  # Every response came during the lock.
         assert not bound.flush(timeout=1.0)
     finally:
         locker.wait(LOCK_SECONDS + 10)

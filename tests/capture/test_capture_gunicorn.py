@@ -42,7 +42,7 @@ def hit_rows(database: Path) -> list[dict[str, Any]]:
 
 
 def send_until_both_answer(base: str) -> tuple[int, set[str]]:
-    """Send batches to /hit until two worker pids answered; return count, pids."""
+    """Send batches to /hit until two workers responded; return count and pids."""
     sent = 0
     pids: set[str] = set()
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -90,7 +90,7 @@ def test_gunicorn_workers(tmp_path: Path, worker_args: list[str]) -> None:
     try:
         assert wait_for(lambda: responding(base), timeout=30), log.read_text()
         # Which worker accepts a connection is up to the kernel, so send
-        # until both have answered.
+        # until both have responded.
         sent, pids = send_until_both_answer(base)
         assert len(pids) == 2
 
