@@ -13,6 +13,8 @@ HTTP requests (:mod:`~flaskdash_tui.demo.load`)::
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import tempfile
 import time
@@ -33,6 +35,8 @@ TIMEZONE = TIME_ZONE_NAME
 """IANA name of the time zone whose working hours the demo's traffic follows."""
 DATABASE_FILE = "flaskdash.db"
 REPOSITORY_FOLDER = "service"
+HISTORY_FILE = "history.json"
+"""Written once the history is complete; a workdir without it is not reused."""
 
 
 @dataclass(frozen=True)
@@ -46,8 +50,10 @@ class DemoEnvironment:
     workdir: Path
     repository: Path
     """The git repository of the example service."""
-    history: HistorySummary | None
-    """The replayed history, or None when an earlier run's database was reused."""
+    history: HistorySummary
+    """The replayed history, of this run or of the earlier run that is reused."""
+    reused: bool
+    """Whether the history comes from an earlier run in the same workdir."""
     service_pid: int
     load: LoadGenerator
 
@@ -68,7 +74,8 @@ def running_demo(
     Args:
         workdir: Folder for the repository, database and service log. When
             None, a temporary folder is used and removed afterwards. A folder
-            that contains an earlier run's demo is reused without new history.
+            that contains an earlier run's complete demo is reused without new
+            history.
         days: Whole days of history before today.
         progress: Called as ``progress(stage, done, total)`` during long work;
             the stage is ``"history"``.
@@ -79,8 +86,8 @@ def running_demo(
         The running demo.
 
     Raises:
-        FileExistsError: ``workdir`` contains a database but no repository, or
-            the other way round.
+        FileExistsError: ``workdir`` contains an incomplete demo, for example
+            from a run interrupted while it replayed the history.
         RuntimeError: The service process did not start.
     """
     with ExitStack() as stack:
@@ -95,7 +102,7 @@ def running_demo(
             root.mkdir(parents=True, exist_ok=True)
         database = root / DATABASE_FILE
         repository = root / REPOSITORY_FOLDER
-        history = _prepare(root, database, repository, days, seed, progress)
+        history, reused = _prepare(root, database, repository, days, seed, progress)
         service = stack.enter_context(
             ServiceProcess(repository, database, root / "service.log", seed)
         )
@@ -109,6 +116,7 @@ def running_demo(
             workdir=root,
             repository=repository,
             history=history,
+            reused=reused,
             service_pid=service.pid,
             load=load,
         )
@@ -121,16 +129,17 @@ def _prepare(
     days: int,
     seed: int,
     progress: Callable[[str, int, int], None] | None,
-) -> HistorySummary | None:
-    has_database = database.exists()
-    has_repository = (repository / ".git").exists()
-    if has_database and has_repository:
+) -> tuple[HistorySummary, bool]:
+    marker = root / HISTORY_FILE
+    if marker.exists() and database.exists() and (repository / ".git").exists():
         logger.info("reusing the demo in %s", root)
-        return None
-    if has_database or repository.exists():
+        return HistorySummary(**json.loads(marker.read_text(encoding="utf-8"))), True
+    leftovers = [path for path in (marker, database, repository) if path.exists()]
+    if leftovers:
+        names = ", ".join(str(path) for path in leftovers)
         raise FileExistsError(
-            f"incomplete demo folder {root}: expected both or neither of "
-            f"{database} and {repository}; remove them or pass another folder"
+            f"incomplete demo folder {root}: found {names} but not a complete "
+            "demo; remove them or pass another folder"
         )
     started = time.perf_counter()
     summary = build_history(
@@ -141,4 +150,5 @@ def _prepare(
         sum(summary.requests),
         time.perf_counter() - started,
     )
-    return summary
+    marker.write_text(json.dumps(dataclasses.asdict(summary)), encoding="utf-8")
+    return summary, False

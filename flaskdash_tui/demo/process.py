@@ -60,7 +60,7 @@ class ServiceProcess:
 
         Raises:
             RuntimeError: The child exited or did not report its port within
-                ``START_TIMEOUT`` seconds; the message names the log file.
+                ``START_TIMEOUT`` seconds; the message ends with the child's log.
         """
         command = [
             sys.executable,
@@ -105,8 +105,14 @@ class ServiceProcess:
                         return int(json.loads(line)["port"])
                 if self._process.poll() is not None:
                     break
+        # The log is quoted because a temporary workdir is removed on exit.
+        try:
+            log = self.log_file.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            log = ""
         raise RuntimeError(
-            f"the demo's example service did not start; see its log in {self.log_file}"
+            f"the demo's example service did not start within {START_TIMEOUT:.0f} s "
+            f"(log {self.log_file}):\n{log[-2000:]}"
         )
 
     def stop(self) -> None:

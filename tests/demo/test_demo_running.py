@@ -13,6 +13,7 @@ import pytest
 from capture.database import open_database
 from capture.schema import Endpoint, Request
 from flaskdash_tui.demo import running_demo
+from flaskdash_tui.demo.process import ServiceProcess
 
 LIVE_TIMEOUT = 20.0
 """Seconds to wait for live requests to reach the database."""
@@ -39,7 +40,6 @@ def test_demo_serves_live_traffic(tmp_path: Path) -> None:
     with running_demo(
         workdir=tmp_path, days=1, progress=lambda *args: stages.append(args)
     ) as demo:
-        assert demo.history is not None
         # Every replayed request started before the history's end, and every
         # live one after it.
         started = demo.history.end
@@ -105,7 +105,30 @@ def test_demo_stops_on_keyboard_interrupt() -> None:
 
 def test_demo_reuses_its_workdir(tmp_path: Path) -> None:
     with running_demo(workdir=tmp_path, days=1) as first:
-        assert first.history is not None
+        assert not first.reused
     with running_demo(workdir=tmp_path, days=1) as second:
-        assert second.history is None
+        assert second.reused
+        assert second.history == first.history
         assert second.database == first.database
+
+
+def test_demo_rejects_incomplete_workdir(tmp_path: Path) -> None:
+    (tmp_path / "flaskdash.db").write_bytes(b"")
+    with (
+        pytest.raises(FileExistsError, match="incomplete demo folder"),
+        running_demo(workdir=tmp_path, days=1),
+    ):
+        pass
+
+
+def test_service_failure_quotes_log(tmp_path: Path) -> None:
+    # An empty folder has no service.py, so the child fails at import.
+    (tmp_path / "service").mkdir()
+    process = ServiceProcess(
+        tmp_path / "service", tmp_path / "flaskdash.db", tmp_path / "service.log", 7
+    )
+    with pytest.raises(RuntimeError, match="did not start") as raised:
+        process.start()
+    assert "service.py" in str(raised.value)
+    assert process.pid is not None
+    assert not psutil.pid_exists(process.pid)
