@@ -46,17 +46,20 @@ def test_demo_serves_live_traffic(tmp_path: Path) -> None:
         assert demo.base_url.startswith("http://127.0.0.1:")
         assert demo.database == tmp_path / "flaskdash.db"
         assert demo.service_pid in {process.pid for process in child_processes()}
+
         # user05 follows 36 sources, so the view sleeps at least 36 * 6 + 15 ms.
         with urllib.request.urlopen(
             demo.base_url + "/get_article_difficulties?session=user05", timeout=10
         ) as response:
             assert response.status == 200
+
         db = open_database(demo.database, create=False)
         try:
             live = Request.select().where(Request.time >= started).bind(db)
             assert len(wait_for_rows(live, 5)) >= 5
             history = Request.select().where(Request.time < started).bind(db).count()
             assert history > 500
+
             mine = (
                 Request.select()
                 .join(Endpoint)
@@ -73,6 +76,7 @@ def test_demo_serves_live_traffic(tmp_path: Path) -> None:
         finally:
             db.close()
         assert demo.load.failed == 0
+
     # At least five live rows were stored, one from the request above.
     sent = demo.load.sent
     assert sent >= 4
@@ -81,10 +85,13 @@ def test_demo_serves_live_traffic(tmp_path: Path) -> None:
         stored = Request.select().where(Request.time >= started).bind(db).count()
     finally:
         db.close()
+
     # The service flushes on SIGTERM: every answered request is stored.
     assert stored == sent + 1
+
     assert stages[-1][0] == "history"
     assert stages[-1][1] == stages[-1][2]
+
     assert not psutil.pid_exists(demo.service_pid)
     # Earlier tests may leave git helper processes that end meanwhile, so
     # the check is that no new process remains.
