@@ -42,7 +42,7 @@ GROUP = 5  # the group-by result, or None for the client IP
 STATUS = 6  # the status line passed to start_response
 STREAMED = 7  # True when the body has no Content-Length
 STARTED_AT = 8  # wall-clock UNIX seconds at the start
-ENDPOINT = 9  # endpoint name, set when the request ends
+ENDPOINT = 9  # endpoint name, set once the URL rule matched
 DURATION = 10  # milliseconds, set when the request ends
 METHOD = 11
 IP = 12
@@ -108,9 +108,7 @@ class Recorder:
             del inflight[flight[THREAD]]
         name = flight[ENDPOINT]
         if name is None:
-            # No view ran: no rule matched (404, 405), or a before_request
-            # function returned a response before the view.
-            # NOTE: such requests count nowhere, not even in endpoint hits.
+            # No rule matched (404, 405, a redirect to add a slash).
             return
         flight[METHOD] = environ.get("REQUEST_METHOD", "")
         flight[IP] = environ.get("REMOTE_ADDR") or ""
@@ -122,6 +120,26 @@ class Recorder:
             self.buffer.append(flight)
         else:
             self._drop()
+
+    def preprocess_hook(self, preprocess: Callable[[], Any]) -> Callable[[], Any]:
+        """Return Flask's ``preprocess_request`` wrapped to note the endpoint.
+
+        Flask calls it once the URL rule matched and before the
+        ``before_request`` functions, so a request that one of them answers
+        is still stored under its endpoint.
+        """
+        get_flight = _current_flight.get
+
+        def preprocess_request() -> Any:
+            flight = get_flight(None)
+            if flight is not None and flight[ENVIRON] is not None:
+                request = flight[ENVIRON].get("werkzeug.request")
+                rule = getattr(request, "url_rule", None)
+                if rule is not None:
+                    flight[ENDPOINT] = rule.endpoint
+            return preprocess()
+
+        return preprocess_request
 
     def _check_late_outlier(
         self, flight: list[Any], name: str, environ: WSGIEnvironment
@@ -183,24 +201,20 @@ class Recorder:
 
         return capture_middleware
 
-    def wrap_view(self, endpoint: str, view: Callable[..., Any]) -> Callable[..., Any]:
-        """Return ``view`` wrapped to name its endpoint, note exceptions and group.
+    def wrap_view(self, view: Callable[..., Any]) -> Callable[..., Any]:
+        """Return ``view`` wrapped to record exceptions and the request's group.
 
-        The wrapper stores the endpoint name in the request's list, records an
-        exception that escapes the view (except HTTP exceptions such as
-        ``abort(404)``, which are responses) and calls the group-by callable.
+        The wrapper records an exception that escapes the view, except HTTP
+        exceptions such as ``abort(404)``, which are responses. It calls the
+        group-by callable inside the request context.
         """
         group_by = self.options.group_by
         assign_group = self.assign_group
-        get_flight = _current_flight.get
 
         if inspect.iscoroutinefunction(view):
 
             @functools.wraps(view)
             async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
-                flight = get_flight(None)
-                if flight is not None:
-                    flight[ENDPOINT] = endpoint
                 try:
                     return await view(*args, **kwargs)
                 except HTTPException:
@@ -217,9 +231,6 @@ class Recorder:
 
             @functools.wraps(view)
             def sync_wrapper(*args: Any, **kwargs: Any) -> Any:
-                flight = get_flight(None)
-                if flight is not None:
-                    flight[ENDPOINT] = endpoint
                 try:
                     return view(*args, **kwargs)
                 except HTTPException:
@@ -339,7 +350,7 @@ class WrappingViews(dict):  # type: ignore[type-arg]
             current = dict.get(self, endpoint)
             if current is not None and getattr(current, "__wrapped__", None) is view:
                 return
-            view = self._recorder.wrap_view(endpoint, view)
+            view = self._recorder.wrap_view(view)
         super().__setitem__(endpoint, view)
 
     def get(self, endpoint: str, default: Any = None) -> Any:

@@ -261,3 +261,22 @@ def test_extension_with_app_factory(tmp_path: Path, serve, captures) -> None:
     assert len(request_rows(tmp_path / "two.db")) == 1
     with pytest.raises(RuntimeError, match="already bound"):
         extension.init_app(apps[0])
+
+
+def test_before_request_answer_is_stored(database_path: Path, serve, captures) -> None:
+    app = make_app()
+
+    @app.before_request
+    def require_token() -> tuple[str, int] | None:
+        if flask.request.path == "/ok" and "X-Token" not in flask.request.headers:
+            return "token missing", 401
+        return None
+
+    captures.append(capture.bind(app, database=database_path))
+    base = serve(app)
+    assert fetch(base, "/ok") == (401, b"token missing")
+    assert fetch(base, "/ok", headers={"X-Token": "t"}) == (200, b"ok")
+    assert captures[0].flush()
+    rows = request_rows(database_path)
+    assert [row["endpoint_name"] for row in rows] == ["ok", "ok"]
+    assert [row["status"] for row in rows] == [401, 200]
