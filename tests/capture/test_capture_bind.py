@@ -8,6 +8,7 @@ from pathlib import Path
 import flask
 import pytest
 from capture_helpers import endpoint_rows, fetch, open_db, request_rows, wait_for
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import capture
 from capture.schema import Endpoint
@@ -280,3 +281,27 @@ def test_before_request_answer_is_stored(database_path: Path, serve, captures) -
     rows = request_rows(database_path)
     assert [row["endpoint_name"] for row in rows] == ["ok", "ok"]
     assert [row["status"] for row in rows] == [401, 200]
+
+
+@pytest.mark.parametrize("proxy_fix_first", [True, False])
+def test_ip_from_proxy_fix_only(
+    database_path: Path, serve, captures, proxy_fix_first: bool
+) -> None:
+    app = make_app()
+    if proxy_fix_first:
+        app.wsgi_app = ProxyFix(app.wsgi_app)  # type: ignore[method-assign]
+    captures.append(capture.bind(app, database=database_path))
+    if not proxy_fix_first:
+        app.wsgi_app = ProxyFix(app.wsgi_app)  # type: ignore[method-assign]
+    base = serve(app)
+    assert fetch(base, "/ok", headers={"X-Forwarded-For": "203.0.113.9"})[0] == 200
+
+    plain = make_app()
+    plain_path = database_path.with_name("plain.db")
+    captures.append(capture.bind(plain, database=plain_path))
+    plain_base = serve(plain)
+    fetch(plain_base, "/ok", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert captures[0].flush()
+    assert captures[1].flush()
+    assert request_rows(database_path)[0]["ip"] == "203.0.113.9"
+    assert request_rows(plain_path)[0]["ip"] == "127.0.0.1"
