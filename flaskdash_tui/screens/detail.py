@@ -239,6 +239,14 @@ class DetailScreen(PerformanceScreen[DetailData]):
             table.set_grid(data.grid, self.timezone)
             self._show_cell(table.cursor_coordinate.row, table.cursor_coordinate.column)
 
+    def range_detail(self) -> Text:
+        """Return the endpoint's methods and URL rules."""
+        endpoint = self.data.endpoint if self.data is not None else None
+        if endpoint is None:
+            return Text()
+        rules = " ".join(endpoint.rules)
+        return literal(f"{endpoint.methods} {rules}".strip())
+
     def database_changed(self) -> None:
         """Reload the active tab; extra panels reload when next shown."""
         self._stale_panels = {tab.id for tab in EXTRA_TABS}

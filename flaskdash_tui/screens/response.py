@@ -110,6 +110,23 @@ class PerformanceScreen(UsageScreen[DataT], Generic[DataT], inherit_bindings=Fal
                 RELOAD_MIN_SECONDS - waited, self.reload
             )
 
+    def range_text(self) -> Text:
+        """Return the header line: the range, then :meth:`range_detail`."""
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        if self.time_range is None:
+            text.append("Loading…")
+            return text
+        text.append(self.time_range.label(), style="bold")
+        detail = self.range_detail()
+        if detail.plain:
+            text.append(" · ")
+            text.append_text(detail)
+        return text
+
+    def range_detail(self) -> Text:
+        """Return the text after the range in the header; empty by default."""
+        return Text()
+
     def action_toggle_scale(self) -> None:
         """Switch every box plot of the screen between linear and log axes."""
         self.log_scale = not self.log_scale
@@ -183,12 +200,12 @@ class ResponseScreen(PerformanceScreen[ResponseData]):
             self.query_one("#figures", Static).update("")
         self.show_range()
 
-    def range_text(self) -> Text:
-        """Return the header line: range, time zone and number of endpoints."""
-        text = super().range_text()
-        if self.data is not None:
-            text.append(f" · {len(self.data.boxes)} with requests")
-        return text
+    def range_detail(self) -> Text:
+        """Return the number of endpoints with requests in the range."""
+        if self.data is None:
+            return Text()
+        count = len(self.data.boxes)
+        return Text(f"{count} endpoint{'' if count == 1 else 's'} with requests")
 
     @on(BoxPlot.Highlighted)
     def show_figures(self, event: BoxPlot.Highlighted) -> None:
