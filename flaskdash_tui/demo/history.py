@@ -172,7 +172,7 @@ def build_history(
         progress: Called as ``progress("history", done, total)``.
 
     Returns:
-        What was replayed.
+        The span of the history and its requests per version.
     """
     rng = random.Random(seed)
     start, deployed_at = history_bounds(now, days)
@@ -185,63 +185,68 @@ def build_history(
     summary = HistorySummary(start=start, end=now, deployed_at=deployed_at)
     logger.info("replaying %d requests from %d days", total, days)
 
-    def report(done: int) -> None:
-        if progress is not None:
-            progress("history", done, total)
-
-    report(0)
-    _replay(repository, database, "v1", clock, traffic, moments[:cut], seed, report, 0)
-    summary.requests.append(cut)
-    clock.move_to(deployed_at)
-    demo_repository.commit_second_version(repo, committed_at=deployed_at - 1800)
-    _replay(
-        repository, database, "v2", clock, traffic, moments[cut:], seed + 1, report, cut
-    )
-    summary.requests.append(total - cut)
-    repo.close()
-    report(total)
+    replayer = _Replayer(repository, database, clock, traffic, total, progress)
+    replayer.report(0)
+    try:
+        replayer.run("v1", moments[:cut], seed, done=0)
+        summary.requests.append(cut)
+        clock.move_to(deployed_at)
+        demo_repository.commit_second_version(repo, committed_at=deployed_at - 1800)
+        replayer.run("v2", moments[cut:], seed + 1, done=cut)
+        summary.requests.append(total - cut)
+    finally:
+        # GitPython keeps git helper processes until the repository is closed.
+        repo.close()
+    replayer.report(total)
     return summary
 
 
-def _replay(
-    repository: Path,
-    database: Path,
-    label: str,
-    clock: ReplayClock,
-    traffic: Traffic,
-    moments: list[float],
-    seed: int,
-    report: Callable[[int], None],
-    done: int,
-) -> None:
-    module = demo_repository.load_service(repository, f"flaskdash_demo_service_{label}")
-    app = module.create_app(work=clock.work, seed=seed)
-    # The deliberate bug fails hundreds of times, and its log lines would only
-    # bury the demo's own output. The exceptions still reach capture.
-    app.logger.disabled = True
-    monitor = capture.bind(
-        app,
-        database=str(database),
-        repository=str(repository),
-        app_version=None,
-        group_by=module.group_by,
-        clock=clock,
-    )
-    try:
-        client = app.test_client()
-        for index, moment in enumerate(moments, start=1):
-            clock.move_to(moment)
-            _send(client, traffic.next_request())
-            if index % PROGRESS_STEP == 0:
-                report(done + index)
-        if not monitor.flush(timeout=60.0):
-            logger.warning(
-                "capture timed out after 60 s storing the %s history; "
-                "some of its requests may be missing",
-                label,
-            )
-    finally:
-        monitor.close()
+@dataclass
+class _Replayer:
+    """Sends one version's part of the history through capture."""
+
+    repository: Path
+    database: Path
+    clock: ReplayClock
+    traffic: Traffic
+    total: int
+    progress: Progress | None
+
+    def report(self, done: int) -> None:
+        if self.progress is not None:
+            self.progress("history", done, self.total)
+
+    def run(self, label: str, moments: list[float], seed: int, done: int) -> None:
+        module = demo_repository.load_service(
+            self.repository, f"flaskdash_demo_service_{label}"
+        )
+        app = module.create_app(work=self.clock.work, seed=seed)
+        # The deliberate bug fails hundreds of times, and its log lines would
+        # only bury the demo's own output. The exceptions still reach capture.
+        app.logger.disabled = True
+        monitor = capture.bind(
+            app,
+            database=str(self.database),
+            repository=str(self.repository),
+            app_version=None,
+            group_by=module.group_by,
+            clock=self.clock,
+        )
+        try:
+            client = app.test_client()
+            for index, moment in enumerate(moments, start=1):
+                self.clock.move_to(moment)
+                _send(client, self.traffic.next_request())
+                if index % PROGRESS_STEP == 0:
+                    self.report(done + index)
+            if not monitor.flush(timeout=60.0):
+                logger.warning(
+                    "capture timed out after 60 s storing the %s history; "
+                    "some of its requests may be missing",
+                    label,
+                )
+        finally:
+            monitor.close()
 
 
 def _send(client: FlaskClient, spec: RequestSpec) -> None:
