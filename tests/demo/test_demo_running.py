@@ -58,7 +58,8 @@ def test_demo_serves_live_traffic(tmp_path: Path) -> None:
             live = Request.select().where(Request.time >= started).bind(db)
             assert len(wait_for_rows(live, 5)) >= 5
             history = Request.select().where(Request.time < started).bind(db).count()
-            assert history > 500
+            # One quiet Saturday gives about 550 requests, a weekday over 1500.
+            assert history > 300
 
             mine = (
                 Request.select()
