@@ -58,7 +58,7 @@ def init_repository(path: Path, committed_at: float) -> git.Repo:
         The repository.
     """
     path.mkdir(parents=True, exist_ok=True)
-    repo = git.Repo.init(path, initial_branch="main")
+    repo = git.Repo.init(path)
     (path / SERVICE_FILE).write_text(service_source(parallel=False), encoding="utf-8")
     (path / ".gitignore").write_text("__pycache__/\n", encoding="utf-8")
     _commit(repo, [SERVICE_FILE, ".gitignore"], FIRST_MESSAGE, committed_at)
