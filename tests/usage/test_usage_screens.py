@@ -7,13 +7,17 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import peewee as pw
+import pytest
 from textual.widgets import Static
 from usage_data import RequestWriter
 
 from flaskdash_tui.app import FlaskdashApp
+from flaskdash_tui.palette import endpoint_style
 from flaskdash_tui.screens.heatmap import HeatmapScreen
 from flaskdash_tui.screens.hits import HitsScreen
+from flaskdash_tui.screenshot import export_text
 from flaskdash_tui.settings import Settings
+from flaskdash_tui.widgets.barchart import StackedBarChart
 from flaskdash_tui.widgets.heatmap import Heatmap
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -255,3 +259,48 @@ async def test_heatmap_live_refresh_counts_today(
         cell = static_text(app, "#cell")
 
     assert "Fri 2026-11-20 12:00-13:00  2 requests" in cell
+
+
+async def test_hits_reads_without_colour(
+    database: pw.Database, writer: RequestWriter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    writer.add(
+        "api.translate", *[local(2026, 11, 19, 10, minute) for minute in range(9)]
+    )
+    writer.add(
+        "api.bookmarks", *[local(2026, 11, 19, 11, minute) for minute in range(9)]
+    )
+    app = make_app(database, "hits")
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.no_color
+        screen_text = export_text(app)
+
+    translate = endpoint_style(writer.endpoint("api.translate")).glyph
+    bookmarks = endpoint_style(writer.endpoint("api.bookmarks")).glyph
+    assert translate != bookmarks
+    assert f"{translate * 2} api.translate" in screen_text
+    assert f"{bookmarks * 2} api.bookmarks" in screen_text
+    chart_rows = screen_text.splitlines()[2:18]
+    assert any(translate in row for row in chart_rows)
+    assert any(bookmarks in row for row in chart_rows)
+
+
+async def test_hits_chart_redraws_on_resize(
+    database: pw.Database, writer: RequestWriter
+) -> None:
+    writer.add("api.translate", local(2026, 11, 19, 10))
+    app = make_app(database, "hits")
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        chart = app.screen.query_one(StackedBarChart)
+        narrow = chart.render().plain.splitlines()
+        await pilot.resize_terminal(120, 36)
+        await pilot.pause()
+        wide = chart.render().plain.splitlines()
+
+    assert len(wide) > len(narrow)
+    assert max(map(len, wide)) > max(map(len, narrow))
