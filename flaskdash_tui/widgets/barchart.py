@@ -1,8 +1,8 @@
 """A stacked bar chart of counts per day, drawn as Rich Text at the widget's size.
 
 The chart is built again whenever the widget is resized or given new data.
-NOTE: plotext 6.1.0, the chart library of the other views, is not used here.
-Its stacked bars run into their neighbours when a bar is narrower than three
+NOTE: plotext 6.1.0, a dependency in pyproject.toml, is not used here. Its
+stacked bars run into their neighbours when a bar is narrower than three
 columns, and drawing each layer as a separate rectangle aborted the process
 (an assertion in its C++ kernel) at 30 bars of 10 layers.
 """
