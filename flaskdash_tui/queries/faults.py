@@ -1,11 +1,8 @@
 """Queries for outliers (unusually slow requests) and exceptions.
 
-Every function takes an open database and returns plain values. Exceptions
-are grouped by type and place of origin, the innermost frame of the app's own
-code. Because the origin lives inside the stored traceback, SQL first groups
-by type, traceback text, version and endpoint, and Python then merges the
-groups that share an origin. Python therefore sees one row per distinct
-traceback and version, never one row per exception.
+Every function takes an open database and returns plain values. Grouping
+exceptions by type and origin is in
+:mod:`flaskdash_tui.queries.exception_groups`.
 """
 
 from __future__ import annotations
@@ -17,15 +14,16 @@ from typing import Any, cast
 import peewee as pw
 
 from capture.schema import Endpoint, ExceptionRecord, Outlier, Request, Version
-from flaskdash_tui.queries.frames import Frame, find_origin, parse_frames, parse_mapping
+from flaskdash_tui.queries.frames import Frame, parse_frames, parse_mapping
 
 # peewee adds the ``id`` primary keys when it creates the model classes, so
 # type checkers do not see them as class attributes.
 _request_id: Any = Request._meta.fields["id"]
-_version_id: Any = Version._meta.fields["id"]
-_exception_id: Any = ExceptionRecord._meta.fields["id"]
+version_id_field: Any = Version._meta.fields["id"]
+exception_id_field: Any = ExceptionRecord._meta.fields["id"]
 
 Row = tuple[Any, ...]
+"""One result row of a ``.tuples()`` query."""
 
 OUTLIER_LIMIT = 500
 """How many outliers of one endpoint a list returns at most, newest first."""
@@ -112,7 +110,8 @@ def _ratio(duration: float, average: float) -> float | None:
     return duration / average if average > 0 else None
 
 
-def _in_range(start: float | None, end: float | None) -> list[pw.Expression]:
+def in_range(start: float | None, end: float | None) -> list[pw.Expression]:
+    """Return the conditions that keep requests from ``start`` until ``end``."""
     conditions = []
     if start is not None:
         conditions.append(Request.time >= start)
@@ -155,7 +154,7 @@ def list_outliers(
         .join(Version)
         .switch(Request)
         .join(Endpoint)
-        .where(Endpoint.name == endpoint, *_in_range(start, end))
+        .where(Endpoint.name == endpoint, *in_range(start, end))
         .order_by(Request.time.desc(), _request_id.desc())
         .limit(limit)
         .tuples()
@@ -227,119 +226,6 @@ def get_outlier(database: pw.Database, request_id: int) -> OutlierDetail | None:
     )
 
 
-def list_exception_groups(
-    database: pw.Database,
-    endpoint: str | None = None,
-    *,
-    start: float | None = None,
-    end: float | None = None,
-) -> list[ExceptionGroupSummary]:
-    """Group exceptions by type and origin, most recently seen group first.
-
-    Args:
-        database: An open flaskdash database.
-        endpoint: Only this endpoint's exceptions, or None for the whole app.
-        start: Only requests from this UNIX time on, or None for no bound.
-        end: Only requests before this UNIX time, or None for no bound.
-    """
-    count = pw.fn.COUNT(_exception_id)
-    first_seen = pw.fn.MIN(Request.time)
-    last_seen = pw.fn.MAX(Request.time)
-    query = (
-        ExceptionRecord.select(
-            ExceptionRecord.type,
-            ExceptionRecord.traceback,
-            Version.name,
-            Version.short,
-            Version.first_seen,
-            Endpoint.name,
-            count,
-            first_seen,
-            last_seen,
-        )
-        .join(Request)
-        .join(Version)
-        .switch(Request)
-        .join(Endpoint)
-        .group_by(
-            ExceptionRecord.type,
-            ExceptionRecord.traceback,
-            _version_id,
-            Version.name,
-            Version.short,
-            Version.first_seen,
-            Endpoint.name,
-        )
-    )
-    if endpoint is not None:
-        query = query.where(Endpoint.name == endpoint)
-    range_conditions = _in_range(start, end)
-    if range_conditions:
-        query = query.where(*range_conditions)
-    groups: dict[tuple[str, Frame | None], ExceptionGroupSummary] = {}
-    version_order: dict[tuple[str, Frame | None], dict[str, float]] = {}
-    # The sub-group with the latest exception: its time and traceback text.
-    newest: dict[tuple[str, Frame | None], tuple[float, str]] = {}
-    for (
-        type_name,
-        traceback,
-        version_name,
-        version_short,
-        version_first_seen,
-        endpoint_name,
-        rows,
-        first,
-        last,
-    ) in cast("Iterable[Row]", query.tuples().bind(database)):
-        origin = find_origin(parse_frames(traceback))
-        key = (type_name, origin)
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = ExceptionGroupSummary(
-                type=type_name, origin=origin, count=0, first_seen=first, last_seen=last
-            )
-            version_order[key] = {}
-            newest[key] = (last, traceback)
-        group.count += rows
-        group.first_seen = min(group.first_seen, first)
-        group.last_seen = max(group.last_seen, last)
-        if last > newest[key][0]:
-            newest[key] = (last, traceback)
-        version_order[key][version_label(version_short, version_name)] = (
-            version_first_seen
-        )
-        if endpoint_name not in group.endpoints:
-            group.endpoints.append(endpoint_name)
-    for key, group in groups.items():
-        order = version_order[key]
-        group.versions = sorted(order, key=lambda label: (order[label], label))
-        group.endpoints.sort()
-        _fill_newest(database, group, *newest[key])
-    return sorted(groups.values(), key=lambda group: (-group.last_seen, group.type))
-
-
-def _fill_newest(
-    database: pw.Database, group: ExceptionGroupSummary, time: float, traceback: str
-) -> None:
-    # One query per group, on the request time index. Of exceptions raised
-    # in the same instant, the one stored last counts as the newest.
-    row = (
-        ExceptionRecord.select(_exception_id, ExceptionRecord.message)
-        .join(Request)
-        .where(
-            (Request.time == time)
-            & (ExceptionRecord.type == group.type)
-            & (ExceptionRecord.traceback == traceback)
-        )
-        .order_by(_exception_id.desc())
-        .tuples()
-        .bind(database)
-        .first()
-    )
-    if row is not None:
-        group.latest_id, group.message = row
-
-
 def get_exception(database: pw.Database, exception_id: int) -> ExceptionDetail | None:
     """Return one stored exception with its request, or None if it does not exist."""
     row = (
@@ -348,7 +234,7 @@ def get_exception(database: pw.Database, exception_id: int) -> ExceptionDetail |
         .join(Version)
         .switch(Request)
         .join(Endpoint)
-        .where(_exception_id == exception_id)
+        .where(exception_id_field == exception_id)
         .bind(database)
         .first()
     )

@@ -22,11 +22,11 @@ from textual.widgets import DataTable
 
 from flaskdash_tui import keys
 from flaskdash_tui.clipboard import exception_text
+from flaskdash_tui.queries.exception_groups import ExceptionGroups
 from flaskdash_tui.queries.faults import (
     ExceptionDetail,
     ExceptionGroupSummary,
     get_exception,
-    list_exception_groups,
 )
 from flaskdash_tui.queries.frames import Frame
 from flaskdash_tui.screens.base import BaseScreen
@@ -88,6 +88,18 @@ class ExceptionsPanel(TracePanel[ExceptionGroupSummary, ExceptionDetail]):
     COLUMNS = ("Last seen", "Count", "Type", "Origin", "Versions", "First seen")
     EMPTY_MESSAGE = "No exceptions recorded."
 
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        *,
+        load_on_mount: bool = False,
+        id: str | None = None,
+    ) -> None:
+        """Create the panel; see :class:`TracePanel`."""
+        super().__init__(endpoint, load_on_mount=load_on_mount, id=id)
+        self._groups: ExceptionGroups | None = None
+        """Totals kept between reloads, for the scope last queried."""
+
     def columns(self) -> Sequence[str]:
         """Return the columns, with endpoints when the panel covers the whole app."""
         if self.endpoint is None:
@@ -97,7 +109,10 @@ class ExceptionsPanel(TracePanel[ExceptionGroupSummary, ExceptionDetail]):
     def query_rows(self, database: pw.Database) -> list[ExceptionGroupSummary]:
         """Query the exception groups (worker thread)."""
         start, end = self.time_bounds(database)
-        return list_exception_groups(database, self.endpoint, start=start, end=end)
+        groups = self._groups
+        if groups is None or groups.scope != (self.endpoint, start, end):
+            groups = self._groups = ExceptionGroups(self.endpoint, start=start, end=end)
+        return groups.update(database)
 
     def query_trace(
         self, database: pw.Database, row: ExceptionGroupSummary
@@ -157,9 +172,15 @@ class ExceptionsScreen(BaseScreen[list[ExceptionGroupSummary]]):
         self.query_one(ExceptionsPanel).query_one(DataTable).focus()
         super().on_mount()
 
+    def __init__(self, endpoint: str | None = None) -> None:
+        """Create the view; it covers the whole app, whatever ``endpoint`` is."""
+        super().__init__(endpoint)
+        self.groups = ExceptionGroups()
+        """Totals kept between reloads, so a reload reads only new exceptions."""
+
     def load_data(self) -> list[ExceptionGroupSummary]:
         """Query every exception group of the app."""
-        return list_exception_groups(self.database)
+        return self.groups.update(self.database)
 
     def show_data(self, data: list[ExceptionGroupSummary]) -> None:
         """Show the groups, keeping the highlighted one."""

@@ -132,8 +132,8 @@ class TracePanel(Vertical, Generic[RowT, DetailT]):
     def time_bounds(self, database: pw.Database) -> tuple[float | None, float | None]:
         """Return the host screen's time range as UNIX start and end (worker thread).
 
-        A panel in a screen with a range (the endpoint detail view) lists only
-        faults of requests in that range; elsewhere it lists all of them.
+        Only screens with a time range, such as the endpoint detail view,
+        limit the panel. Elsewhere both bounds are None, so it lists all faults.
         """
         screen = self.screen
         if isinstance(screen, UsageScreen):

@@ -45,22 +45,24 @@ def _literal(value: object, style: str = "") -> Text:
 
 
 def render_frame(frame: Frame, syntax_theme: str) -> RenderableType:
-    """Render one frame: where it is, then its source line highlighted.
+    """Render one frame: its function and place, then its source line highlighted.
 
-    App frames are bold and library and stdlib frames dim, and a label in
-    front of each frame states its kind. Library paths are shortened to the
-    part from the package folder on.
+    A label in front of each frame states its kind, bold for the app's own
+    frames and dim, with a dim path, for library and stdlib frames. Library
+    paths are shortened to the part from the package folder on.
     """
     is_app = frame.kind is FrameKind.APP
+    # The function comes first, so that a long path wraps onto a line of
+    # its own instead of parting the label from the function name.
     header = Text(overflow="fold")
     header.append(FRAME_LABELS[frame.kind] + " ", style="bold" if is_app else "dim")
+    header.append(clean(frame.function, single_line=True), style="bold italic")
+    header.append("  ")
     # Library paths start at the package; the copied text keeps them whole.
     path = frame.file if is_app else short_path(frame.file)
-    header.append(clean(path, single_line=True), style="bold" if is_app else "")
+    header.append(clean(path, single_line=True), style="" if is_app else "dim")
     if frame.line is not None:
-        header.append(f":{frame.line}")
-    header.append(" in ", style="dim")
-    header.append(clean(frame.function, single_line=True), style="italic")
+        header.append(f":{frame.line}", style="" if is_app else "dim")
     parts: list[RenderableType] = [header]
     code = clean(frame.code, single_line=True).strip()
     if code:

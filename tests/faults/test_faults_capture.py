@@ -29,6 +29,7 @@ async def test_exceptions_view_shows_raising_frame(captured: Path) -> None:
         screen = await wait_for_text(pilot, "read_outcome")
 
     assert "faults_service.py:36 read_outcome" in screen
+    assert "▶ app read_outcome" in screen
     assert 'return payload["outcome"]' in screen
     assert "builtins.KeyError: 'outcome'" in screen
     assert "test-1" in screen
@@ -48,7 +49,7 @@ async def test_detail_outliers_tab_shows_slow_frame(captured: Path) -> None:
         # the function that slept, shown without scrolling.
         assert len(panel.rows) == 1
         assert panel.rows[0].duration >= SLOW_SECONDS * 1000
-        assert "in wait_for_translation" in screen
+        assert "▶ app wait_for_translation" in screen
         assert "time.sleep(delay)" in screen
 
 

@@ -14,10 +14,14 @@ from faults_rows import (
 )
 
 import capture
+from capture.schema import ExceptionRecord
+from flaskdash_tui.queries.exception_groups import (
+    ExceptionGroups,
+    list_exception_groups,
+)
 from flaskdash_tui.queries.faults import (
     get_exception,
     get_outlier,
-    list_exception_groups,
     list_outliers,
 )
 from flaskdash_tui.queries.frames import (
@@ -279,3 +283,44 @@ def test_fault_lists_time_range(database: pw.Database, rows: Rows) -> None:
     assert groups[0].message == "200.0"
     assert len(list_outliers(database, ENDPOINT, start=150.0)) == 2
     assert len(list_outliers(database, ENDPOINT, end=150.0)) == 1
+
+
+def test_exception_groups_update_reads_new(database: pw.Database, rows: Rows) -> None:
+    groups = ExceptionGroups(ENDPOINT)
+    first = rows.request(ENDPOINT, time=100.0, status=500, version="old")
+    rows.exception(first, "builtins.KeyError", _raising_stack(20, 900), "first")
+    assert groups.update(database)[0].count == 1
+
+    second = rows.request(ENDPOINT, time=200.0, status=500, version="new")
+    newest = rows.exception(
+        second, "builtins.KeyError", _raising_stack(20, 901), "second"
+    )
+    other = rows.request(ENDPOINT, time=150.0, status=500)
+    rows.exception(other, "builtins.ValueError", _raising_stack(40, 900))
+
+    updated = groups.update(database)
+
+    assert [(g.type, g.count) for g in updated] == [
+        ("builtins.KeyError", 2),
+        ("builtins.ValueError", 1),
+    ]
+    assert updated[0].versions == ["old", "new"]
+    assert updated[0].first_seen == 100.0
+    assert updated[0].latest_id == newest
+    assert updated[0].message == "second"
+    assert groups.update(database) == updated
+
+
+def test_exception_groups_update_after_delete(
+    database: pw.Database, rows: Rows
+) -> None:
+    groups = ExceptionGroups()
+    kept = rows.request(ENDPOINT, time=100.0, status=500)
+    rows.exception(kept, "builtins.KeyError", _raising_stack(20, 900))
+    deleted = rows.request(ENDPOINT, time=200.0, status=500)
+    rows.exception(deleted, "builtins.ValueError", _raising_stack(40, 900))
+    assert len(groups.update(database)) == 2
+
+    ExceptionRecord.delete().where(ExceptionRecord.request == deleted).execute(database)
+
+    assert [g.type for g in groups.update(database)] == ["builtins.KeyError"]

@@ -1,0 +1,247 @@
+"""Exceptions grouped by type and place of origin, kept current incrementally.
+
+The origin of an exception is the innermost frame of the app's own code, and
+it lives inside the stored JSON traceback. SQL therefore groups by type,
+traceback text, version and endpoint, and Python merges the groups that share
+an origin, so Python receives one row per distinct traceback, version and
+endpoint, never one row per exception.
+
+Reading the traceback column still costs time in proportion to the stored
+exceptions (about 2 to 5 s for 100,000 tracebacks of 3.6 kB on SQLite, an
+estimate from one run on a 2-core container). :class:`ExceptionGroups`
+therefore remembers its totals and, on each update, reads only the
+exceptions stored since the previous one.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import cast
+
+import peewee as pw
+
+from capture.schema import Endpoint, ExceptionRecord, Request, Version
+from flaskdash_tui.queries.faults import (
+    ExceptionGroupSummary,
+    Row,
+    exception_id_field,
+    in_range,
+    version_id_field,
+    version_label,
+)
+from flaskdash_tui.queries.frames import Frame, find_origin, parse_frames
+
+GroupKey = tuple[str, Frame | None]
+"""The exception type and the origin frame of a group."""
+
+
+@dataclass
+class _Totals:
+    """The totals of one group, merged across updates."""
+
+    count: int = 0
+    first_seen: float = math.inf
+    last_seen: float = -math.inf
+    versions: dict[str, float] = field(default_factory=dict)
+    """Version label to the version's first-seen time, for ordering."""
+    endpoints: set[str] = field(default_factory=set)
+    newest_time: float = -math.inf
+    newest_traceback: str = ""
+    latest_id: int = 0
+    message: str = ""
+    newest_changed: bool = True
+    """Whether ``latest_id`` and ``message`` must be looked up again."""
+
+
+class ExceptionGroups:
+    """The exception groups of the app or of one endpoint, in a time range.
+
+    Call :meth:`update` on each reload. It reads only exceptions with a
+    higher id than any read before, which SQLite and PostgreSQL assign to
+    rows committed later. When exceptions were deleted since the last
+    update (the count of those already read fell), it starts over.
+
+    NOTE: a deletion and as many new exceptions between two updates keep the
+    count equal, so the deleted ones stay counted until the next start-over.
+    """
+
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        *,
+        start: float | None = None,
+        end: float | None = None,
+    ) -> None:
+        """Create empty totals for one endpoint (None: all) and time range."""
+        self.endpoint = endpoint
+        self.start = start
+        self.end = end
+        # Reloads run in worker threads, and a cancelled one may still run.
+        self._lock = threading.Lock()
+        self._totals: dict[GroupKey, _Totals] = {}
+        self._last_id = 0
+        self._read = 0
+
+    @property
+    def scope(self) -> tuple[str | None, float | None, float | None]:
+        """The endpoint and time range that these groups cover."""
+        return self.endpoint, self.start, self.end
+
+    def update(self, database: pw.Database) -> list[ExceptionGroupSummary]:
+        """Read the exceptions stored since the last update; return all groups.
+
+        Returns:
+            New summaries, most recently seen group first, that the caller
+            may keep while later updates run.
+        """
+        with self._lock:
+            if self._last_id and self._count_read(database) != self._read:
+                self._totals = {}
+                self._last_id = 0
+                self._read = 0
+            self._read_new(database)
+            for key, totals in self._totals.items():
+                if totals.newest_changed:
+                    _find_newest(database, key[0], totals)
+            return self._summaries()
+
+    def _filtered(
+        self, query: pw.ModelSelect[ExceptionRecord]
+    ) -> pw.ModelSelect[ExceptionRecord]:
+        if self.endpoint is not None:
+            query = query.where(Endpoint.name == self.endpoint)
+        conditions = in_range(self.start, self.end)
+        if conditions:
+            query = query.where(*conditions)
+        return query
+
+    def _count_read(self, database: pw.Database) -> int:
+        query = (
+            ExceptionRecord.select(pw.fn.COUNT(exception_id_field))
+            .join(Request)
+            .join(Endpoint)
+            .where(exception_id_field <= self._last_id)
+        )
+        return int(self._filtered(query).bind(database).scalar() or 0)
+
+    def _read_new(self, database: pw.Database) -> None:
+        query = (
+            ExceptionRecord.select(
+                ExceptionRecord.type,
+                ExceptionRecord.traceback,
+                Version.name,
+                Version.short,
+                Version.first_seen,
+                Endpoint.name,
+                pw.fn.COUNT(exception_id_field),
+                pw.fn.MIN(Request.time),
+                pw.fn.MAX(Request.time),
+                pw.fn.MAX(exception_id_field),
+            )
+            .join(Request)
+            .join(Version)
+            .switch(Request)
+            .join(Endpoint)
+            .where(exception_id_field > self._last_id)
+            .group_by(
+                ExceptionRecord.type,
+                ExceptionRecord.traceback,
+                version_id_field,
+                Version.name,
+                Version.short,
+                Version.first_seen,
+                Endpoint.name,
+            )
+        )
+        rows = cast("Iterable[Row]", self._filtered(query).tuples().bind(database))
+        for (
+            type_name,
+            traceback,
+            version_name,
+            version_short,
+            version_first_seen,
+            endpoint_name,
+            count,
+            first,
+            last,
+            highest_id,
+        ) in rows:
+            origin = find_origin(parse_frames(traceback))
+            totals = self._totals.setdefault((type_name, origin), _Totals())
+            totals.count += count
+            self._read += count
+            self._last_id = max(self._last_id, highest_id)
+            totals.first_seen = min(totals.first_seen, first)
+            totals.last_seen = max(totals.last_seen, last)
+            label = version_label(version_short, version_name)
+            totals.versions[label] = version_first_seen
+            totals.endpoints.add(endpoint_name)
+            if last >= totals.newest_time:
+                totals.newest_time = last
+                totals.newest_traceback = traceback
+                totals.newest_changed = True
+
+    def _summaries(self) -> list[ExceptionGroupSummary]:
+        summaries = []
+        for (type_name, origin), totals in self._totals.items():
+            versions = totals.versions
+            summaries.append(
+                ExceptionGroupSummary(
+                    type=type_name,
+                    origin=origin,
+                    count=totals.count,
+                    first_seen=totals.first_seen,
+                    last_seen=totals.last_seen,
+                    versions=sorted(versions, key=lambda v: (versions[v], v)),
+                    endpoints=sorted(totals.endpoints),
+                    latest_id=totals.latest_id,
+                    message=totals.message,
+                )
+            )
+        summaries.sort(key=lambda group: (-group.last_seen, group.type))
+        return summaries
+
+
+def _find_newest(database: pw.Database, type_name: str, totals: _Totals) -> None:
+    # One query per changed group, on the request time index. Of exceptions
+    # raised in the same instant, the one stored last counts as the newest.
+    row = (
+        ExceptionRecord.select(exception_id_field, ExceptionRecord.message)
+        .join(Request)
+        .where(
+            (Request.time == totals.newest_time)
+            & (ExceptionRecord.type == type_name)
+            & (ExceptionRecord.traceback == totals.newest_traceback)
+        )
+        .order_by(exception_id_field.desc())
+        .tuples()
+        .bind(database)
+        .first()
+    )
+    if row is not None:
+        totals.latest_id, totals.message = row
+    totals.newest_changed = False
+
+
+def list_exception_groups(
+    database: pw.Database,
+    endpoint: str | None = None,
+    *,
+    start: float | None = None,
+    end: float | None = None,
+) -> list[ExceptionGroupSummary]:
+    """Group exceptions by type and origin, most recently seen group first.
+
+    Reads every matching exception; keep an :class:`ExceptionGroups` to
+    reload cheaply.
+
+    Args:
+        database: An open flaskdash database.
+        endpoint: Only this endpoint's exceptions, or None for the whole app.
+        start: Only requests from this UNIX time on, or None for no bound.
+        end: Only requests before this UNIX time, or None for no bound.
+    """
+    return ExceptionGroups(endpoint, start=start, end=end).update(database)
