@@ -76,6 +76,19 @@ def _status_code(status: str | None) -> int:
         return 0
 
 
+class _Prepared:
+    """A batch sorted for storing: rows, rows with details, hits, flush markers."""
+
+    __slots__ = ("detailed", "hits", "markers", "rows")
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[Any, ...]] = []
+        self.detailed: list[tuple[tuple[Any, ...], list[Any]]] = []
+        self.hits: dict[str, list[Any]] = {}
+        """Endpoint name to [count, last start, first start, total duration ms]."""
+        self.markers: list[threading.Event] = []
+
+
 class Writer:
     """The thread that stores one recorder's measurements."""
 
@@ -94,6 +107,7 @@ class Writer:
         self._db: pw.Database | None = None
         self._file_id: tuple[int, int] | None = None
         self._insert_sql = ""
+        self._status_codes: dict[str | None, int] = {}
         self._version_id: int | None = None
         self._endpoint_ids: dict[str, int] = {}
         self._synced: dict[str, tuple[str, str]] | None = None
@@ -162,10 +176,10 @@ class Writer:
                 if not batch:
                     break
                 self._pending = batch
-                self._write(batch)
+                prepared = self._write(batch)
                 self._pending = []
                 self._recovered()
-                self._written(batch)
+                self._written(prepared)
         except _DATABASE_ERRORS as error:
             self._pending = batch
             self._close()
@@ -264,7 +278,7 @@ class Writer:
 
     # Writing -----------------------------------------------------------------
 
-    def _write(self, batch: list[Any]) -> None:
+    def _write(self, batch: list[Any]) -> _Prepared:
         db = self._db
         assert db is not None
         names = {item[ENDPOINT] for item in batch if type(item) is list}
@@ -279,47 +293,49 @@ class Writer:
                     db, unlisted, now, options.monitor_new_endpoints
                 )
                 self._refresh()
-        rows, detailed, hits = self._prepare(batch)
-        self._store(db, rows, detailed, hits)
+        prepared = self._prepare(batch)
+        self._store(db, prepared)
+        return prepared
 
-    def _prepare(
-        self, batch: list[Any]
-    ) -> tuple[
-        list[tuple[Any, ...]],
-        list[tuple[tuple[Any, ...], list[Any]]],
-        dict[int, list[Any]],
-    ]:
-        """Sort a batch into plain rows, rows with details, and endpoint hits."""
+    def _prepare(self, batch: list[Any]) -> _Prepared:
+        """Sort a batch into plain rows, rows with details, hits and markers."""
         ids = self._endpoint_ids
         monitored = self.recorder.monitored
         version_id = self._version_id
-        rows: list[tuple[Any, ...]] = []
-        detailed: list[tuple[tuple[Any, ...], list[Any]]] = []
-        hits: dict[int, list[Any]] = {}
+        status_codes = self._status_codes
+        prepared = _Prepared()
+        rows = prepared.rows
+        hits = prepared.hits
         for item in batch:
             if type(item) is not list:
+                prepared.markers.append(item)
                 continue
             name = item[ENDPOINT]
-            endpoint_id = ids[name]
             started_at = item[STARTED_AT]
-            endpoint_hits = hits.get(endpoint_id)
+            duration = item[DURATION]
+            endpoint_hits = hits.get(name)
             if endpoint_hits is None:
-                hits[endpoint_id] = [1, started_at, started_at]
+                hits[name] = [1, started_at, started_at, duration]
             else:
                 endpoint_hits[0] += 1
+                endpoint_hits[3] += duration
                 if started_at > endpoint_hits[1]:
                     endpoint_hits[1] = started_at
                 elif started_at < endpoint_hits[2]:
                     endpoint_hits[2] = started_at
             if name not in monitored:
                 continue
+            status = item[STATUS]
+            code = status_codes.get(status)
+            if code is None:
+                code = status_codes[status] = _status_code(status)
             ip = item[IP]
             row = (
-                endpoint_id,
+                ids[name],
                 started_at,
-                item[DURATION],
+                duration,
                 item[METHOD],
-                _status_code(item[STATUS]),
+                code,
                 version_id,
                 item[GROUP] or ip,
                 ip,
@@ -327,23 +343,18 @@ class Writer:
             if item[SAMPLE] is None and item[EXCEPTION] is None:
                 rows.append(row)
             else:
-                detailed.append((row, item))
-        return rows, detailed, hits
+                prepared.detailed.append((row, item))
+        return prepared
 
-    def _store(
-        self,
-        db: pw.Database,
-        rows: list[tuple[Any, ...]],
-        detailed: list[tuple[tuple[Any, ...], list[Any]]],
-        hits: dict[int, list[Any]],
-    ) -> None:
+    def _store(self, db: pw.Database, prepared: _Prepared) -> None:
         endpoint_key: Any = Endpoint.id  # type: ignore[attr-defined]
+        ids = self._endpoint_ids
         with db.atomic():
-            if rows:
-                db.cursor().executemany(self._insert_sql, rows)
-            for row, item in detailed:
+            if prepared.rows:
+                db.cursor().executemany(self._insert_sql, prepared.rows)
+            for row, item in prepared.detailed:
                 self._insert_detailed(db, row, item)
-            for endpoint_id, (count, last, first) in hits.items():
+            for name, (count, last, first, _total) in prepared.hits.items():
                 newer = Endpoint.last_requested.is_null() | (
                     Endpoint.last_requested < last
                 )
@@ -356,7 +367,7 @@ class Writer:
                         None, [(newer, last)], Endpoint.last_requested
                     ),
                     first_seen=pw.Case(None, [(older, first)], Endpoint.first_seen),
-                ).where(endpoint_key == endpoint_id).execute(db)
+                ).where(endpoint_key == ids[name]).execute(db)
 
     def _insert_detailed(
         self, db: pw.Database, row: tuple[Any, ...], item: list[Any]
@@ -393,20 +404,15 @@ class Writer:
             ).execute(db)
             item[EXCEPTION] = None  # Let the frames go.
 
-    def _written(self, batch: list[Any]) -> None:
+    def _written(self, prepared: _Prepared) -> None:
         """Update the running averages and release waiting flushes."""
         averages = dict(self.recorder.averages)
-        markers = []
-        for item in batch:
-            if type(item) is not list:
-                markers.append(item)
-                continue
-            name = item[ENDPOINT]
-            count, mean = averages.get(name, (0, 0.0))
-            count += 1
-            averages[name] = (count, mean + (item[DURATION] - mean) / count)
+        for name, (count, _last, _first, total) in prepared.hits.items():
+            stored_count, mean = averages.get(name, (0, 0.0))
+            new_count = stored_count + count
+            averages[name] = (new_count, mean + (total - mean * count) / new_count)
         self.recorder.averages = averages
-        for marker in markers:
+        for marker in prepared.markers:
             marker.set()  # A flush marker: everything before it is stored.
 
     # Failures ----------------------------------------------------------------
