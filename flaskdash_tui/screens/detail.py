@@ -23,10 +23,11 @@ Append a :class:`DetailTab` to :data:`EXTRA_TABS`, after the built-in tabs::
               "flaskdash_tui.screens.detail_outliers:OutliersPanel")
 
 The class is imported when the screen is composed and built as
-``Class(endpoint=NAME, load_on_mount=True)``: a widget that runs its own
+``Class(endpoint=NAME, load_on_mount=False)``: a widget that runs its own
 queries, in its own worker group (not ``"load"``). The screen calls its
-``reload()`` when the database changes while the tab is active, and when the
-tab becomes active again after a change. Register the panel's keys with
+``reload()`` when the tab is first shown, when the database changes while
+the tab is shown, and when the tab is shown again after a change. So a tab
+that is never opened runs no queries. Register the panel's keys with
 scope ``views.DETAIL_VIEW`` and list them in the panel's ``BINDINGS``.
 """
 
@@ -152,7 +153,8 @@ class DetailScreen(PerformanceScreen[DetailData]):
     def __init__(self, endpoint: str | None = None) -> None:
         super().__init__(endpoint=endpoint)
         self.data: DetailData | None = None
-        self._stale_panels: set[str] = set()
+        self._stale_panels = {tab.id for tab in EXTRA_TABS}
+        """Extra tabs whose panels have not loaded since the last change."""
 
     @property
     def active_tab(self) -> str:
@@ -172,7 +174,7 @@ class DetailScreen(PerformanceScreen[DetailData]):
                 module_name, _, class_name = tab.panel.partition(":")
                 panel_class = getattr(importlib.import_module(module_name), class_name)
                 with TabPane(tab.title, id=tab.id):
-                    yield panel_class(endpoint=self.endpoint, load_on_mount=True)
+                    yield panel_class(endpoint=self.endpoint, load_on_mount=False)
         yield Static(id="figures")
         yield Static(id="legend")
 

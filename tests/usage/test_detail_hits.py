@@ -64,6 +64,11 @@ async def test_hits_tab_unknown_endpoint(database: pw.Database) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
+        # The detail view loads an extra tab when the tab is first shown.
+        app.screen.query_one(TabbedContent).active = "hits"
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         panel = app.screen.query_one(HitsPanel)
         summary = str(panel.query_one("#hits-summary", Static).render())
 
