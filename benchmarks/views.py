@@ -33,7 +33,7 @@ from capture.database import open_database
 from capture.schema import Request
 from flaskdash_tui import views
 from flaskdash_tui.app import FlaskdashApp
-from flaskdash_tui.queries import usage
+from flaskdash_tui.queries import performance, usage
 from flaskdash_tui.settings import Settings
 from flaskdash_tui.timerange import TimeRange
 
@@ -66,6 +66,35 @@ def _hourly(days: int | None) -> Query:
     return run
 
 
+def _boxes(days: int | None) -> Query:
+    def run(database: pw.Database, now: float, zone: dt.tzinfo) -> object:
+        time_range = _range(days)(database, now, zone)
+        return performance.endpoint_boxes(
+            database, start=time_range.start, end=time_range.end
+        )
+
+    return run
+
+
+BUSIEST_ENDPOINT = "api.endpoint_01"
+"""The endpoint with the most requests in a database from make_large_db.py."""
+BUSIEST = ["slash", *BUSIEST_ENDPOINT, "enter"]
+"""Keys that filter the endpoints view down to the busiest endpoint."""
+
+
+def _detail(function: Callable[..., object], days: int | None) -> Query:
+    def run(database: pw.Database, now: float, zone: dt.tzinfo) -> object:
+        time_range = _range(days)(database, now, zone)
+        endpoint = performance.find_endpoint(database, BUSIEST_ENDPOINT)
+        if endpoint is None:
+            raise SystemExit(f"endpoint {BUSIEST_ENDPOINT} not found")
+        return function(
+            database, endpoint.id, start=time_range.start, end=time_range.end
+        )
+
+    return run
+
+
 @dataclass(frozen=True)
 class Case:
     """One view, the keys pressed after it opened, and its query."""
@@ -74,6 +103,8 @@ class Case:
     view: str
     query: Query
     keys: list[str] = field(default_factory=list)
+    before: list[str] = field(default_factory=list)
+    """Keys pressed in the endpoints view before the view's key, not timed."""
 
 
 CASES: list[Case] = [
@@ -83,10 +114,51 @@ CASES: list[Case] = [
     Case("heatmap, 30 days", "heatmap", _hourly(30)),
     Case("heatmap, 90 days", "heatmap", _hourly(90), ["t"]),
     Case("heatmap, everything", "heatmap", _hourly(None), ["a"]),
+    Case("response, 30 days", "response", _boxes(30)),
+    Case("response, 90 days", "response", _boxes(90), ["t"]),
+    Case("response, everything", "response", _boxes(None), ["a"]),
+    # The detail view of the busiest endpoint, found with the filter of the
+    # endpoints view: a quarter of all requests in make_large_db.py.
+    Case(
+        "endpoint versions, 30 d",
+        "endpoint",
+        _detail(performance.version_boxes, 30),
+        before=BUSIEST,
+    ),
+    Case(
+        "endpoint versions, 90 d",
+        "endpoint",
+        _detail(performance.version_boxes, 90),
+        ["t"],
+        before=BUSIEST,
+    ),
+    Case(
+        "endpoint users, 90 d",
+        "endpoint",
+        _detail(performance.user_boxes, 90),
+        ["t", "n"],
+        before=BUSIEST,
+    ),
+    Case(
+        "endpoint ips, 90 d",
+        "endpoint",
+        _detail(performance.ip_boxes, 90),
+        ["t", "n", "n"],
+        before=BUSIEST,
+    ),
+    Case(
+        "endpoint grid, 90 d",
+        "endpoint",
+        _detail(performance.user_version_grid, 90),
+        ["t", "n", "n", "n"],
+        before=BUSIEST,
+    ),
 ]
 
 
-async def time_view(settings: Settings, view: str, keys: list[str]) -> float:
+async def time_view(
+    settings: Settings, view: str, keys: list[str], before: list[str] | None = None
+) -> float:
     """Return the seconds that ``view`` takes to appear in a running app.
 
     The app starts on the endpoints view. The time runs from pressing the
@@ -97,6 +169,10 @@ async def time_view(settings: Settings, view: str, keys: list[str]) -> float:
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
+        if before:
+            await pilot.press(*before)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
         steps = [[views.VIEWS[view].key or ""]]
         if keys:
             steps.append(keys)
@@ -165,7 +241,9 @@ def main(argv: list[str] | None = None) -> int:
         shown: list[float] = []
         for _ in range(arguments.repeat):
             queries.append(time_query(case, arguments.path, now, zone))
-            shown.append(asyncio.run(time_view(settings, case.view, case.keys)))
+            shown.append(
+                asyncio.run(time_view(settings, case.view, case.keys, case.before))
+            )
         query_seconds = statistics.median(queries)
         view_seconds = statistics.median(shown)
         print(f"{case.label:<24} {query_seconds:8.3f} {view_seconds:8.3f}")
