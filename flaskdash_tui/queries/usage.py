@@ -9,12 +9,15 @@ zeros here.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
+import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import cast
+from typing import TypeVar, cast
 
 import peewee as pw
 
@@ -31,6 +34,13 @@ logger = logging.getLogger(__name__)
 ENDPOINT_ID = cast(pw.Field, Endpoint._meta.primary_key)
 
 HOURS_PER_DAY = 24
+
+QUERY_THREADS = 2
+"""Threads that count one range together, one part of the range each."""
+PARALLEL_MIN_DAYS = 14
+"""The shortest range that is counted in :data:`QUERY_THREADS` threads."""
+
+ResultT = TypeVar("ResultT")
 
 
 @dataclass(frozen=True)
@@ -185,11 +195,32 @@ def daily_hits(
         The counts, with a zero for every day on which an endpoint had no hits.
         Endpoints without hits in the range are left out.
     """
-    days = time_range.day_list()
-    first_number = (time_range.first_day - date_of_day_number(0)).days
-    counts: dict[int, list[int]] = defaultdict(lambda: [0] * len(days))
     names = _endpoint_names(database, None if endpoint_id is None else [endpoint_id])
     endpoint_ids = list(names)
+    parts = split_range(time_range)
+    results = _in_threads(
+        database, parts, lambda part: _daily_counts(database, part, endpoint_ids)
+    )
+    series = []
+    for endpoint in sorted(set().union(*results)):
+        row = [
+            count
+            for part, result in zip(parts, results, strict=True)
+            for count in result.get(endpoint, [0] * part.days)
+        ]
+        name = names.get(endpoint, f"endpoint {endpoint}")
+        series.append(EndpointSeries(endpoint, name, row))
+    series.sort(key=lambda item: (-item.total, item.name))
+    return DailyHits(time_range.day_list(), series)
+
+
+def _daily_counts(
+    database: pw.Database, time_range: TimeRange, endpoint_ids: list[int]
+) -> dict[int, list[int]]:
+    # Hits per endpoint on each day of the range, only for endpoints with hits.
+    days = time_range.days
+    first_number = (time_range.first_day - date_of_day_number(0)).days
+    counts: dict[int, list[int]] = defaultdict(lambda: [0] * days)
     for segment in time_range.segments():
         bucket = _bucket(segment.offset, SECONDS_PER_DAY)
         query = (
@@ -201,16 +232,11 @@ def daily_hits(
         )
         for endpoint, number, count in cast("Iterable[tuple[int, int, int]]", query):
             index = number - first_number
-            if 0 <= index < len(days):
+            if 0 <= index < days:
                 counts[endpoint][index] += count
             else:
                 logger.warning("day %d outside the range %s", number, time_range)
-    series = [
-        EndpointSeries(endpoint, names.get(endpoint, f"endpoint {endpoint}"), row)
-        for endpoint, row in counts.items()
-    ]
-    series.sort(key=lambda item: (-item.total, item.name))
-    return DailyHits(days, series)
+    return dict(counts)
 
 
 def hourly_hits(
@@ -226,9 +252,20 @@ def hourly_hits(
     Returns:
         A grid of days by 24 hours, with zeros for hours without requests.
     """
-    days = time_range.day_list()
+    parts = split_range(time_range)
+    results = _in_threads(
+        database, parts, lambda part: _hourly_counts(database, part, endpoint_id)
+    )
+    counts = [row for result in results for row in result]
+    return HourlyHits(time_range.day_list(), counts)
+
+
+def _hourly_counts(
+    database: pw.Database, time_range: TimeRange, endpoint_id: int | None
+) -> list[list[int]]:
+    # One row of 24 counts per day of the range.
     first_number = (time_range.first_day - date_of_day_number(0)).days
-    counts = [[0] * HOURS_PER_DAY for _ in days]
+    counts = [[0] * HOURS_PER_DAY for _ in range(time_range.days)]
     for segment in time_range.segments():
         bucket = _bucket(segment.offset, SECONDS_PER_HOUR)
         # All endpoints: the time index alone covers this query.
@@ -245,11 +282,49 @@ def hourly_hits(
         for number, count in cast("Iterable[tuple[int, int]]", query):
             day, hour = divmod(number, HOURS_PER_DAY)
             index = day - first_number
-            if 0 <= index < len(days):
+            if 0 <= index < time_range.days:
                 counts[index][hour] += count
             else:
                 logger.warning("hour %d outside the range %s", number, time_range)
-    return HourlyHits(days, counts)
+    return counts
+
+
+def split_range(time_range: TimeRange) -> list[TimeRange]:
+    """Return the range cut into consecutive parts to count in parallel.
+
+    Ranges shorter than :data:`PARALLEL_MIN_DAYS` stay whole, because a
+    thread and a connection cost more than they save there.
+    """
+    if time_range.days < PARALLEL_MIN_DAYS:
+        return [time_range]
+    size = math.ceil(time_range.days / QUERY_THREADS)
+    parts = []
+    first_day = time_range.first_day
+    remaining = time_range.days
+    while remaining > 0:
+        days = min(size, remaining)
+        parts.append(dataclasses.replace(time_range, first_day=first_day, days=days))
+        first_day += dt.timedelta(days=days)
+        remaining -= days
+    return parts
+
+
+def _in_threads(
+    database: pw.Database,
+    parts: list[TimeRange],
+    count: Callable[[TimeRange], ResultT],
+) -> list[ResultT]:
+    # SQLite releases the GIL while it steps through a query, so two threads
+    # with a connection each use two cores.
+    if len(parts) == 1:
+        return [count(parts[0])]
+
+    def run(part: TimeRange) -> ResultT:
+        with database.connection_context():
+            return count(part)
+
+    with ThreadPoolExecutor(max_workers=len(parts)) as pool:
+        return list(pool.map(run, parts))
 
 
 def first_request_time(database: pw.Database) -> float | None:

@@ -12,6 +12,7 @@ from flaskdash_tui.queries.usage import (
     daily_hits,
     first_request_time,
     hourly_hits,
+    split_range,
 )
 from flaskdash_tui.timerange import TimeRange
 
@@ -222,3 +223,42 @@ def test_first_request_time(database: pw.Database, writer: RequestWriter) -> Non
     writer.add("api.a", utc(2026, 5, 2), utc(2026, 5, 1))
 
     assert first_request_time(database) == utc(2026, 5, 1).timestamp()
+
+
+def test_split_range_covers_days() -> None:
+    time_range = TimeRange(dt.date(2026, 10, 10), 31, AMSTERDAM, 31)
+
+    parts = split_range(time_range)
+
+    assert len(parts) == 2
+    assert parts[0].first_day == time_range.first_day
+    assert parts[-1].last_day == time_range.last_day
+    assert sum(part.days for part in parts) == 31
+    assert parts[0].last_day + dt.timedelta(days=1) == parts[1].first_day
+
+
+def test_split_range_short_stays_whole() -> None:
+    time_range = TimeRange(dt.date(2026, 10, 10), 7, AMSTERDAM, 7)
+    assert split_range(time_range) == [time_range]
+
+
+def test_long_range_counts_every_day(
+    database: pw.Database, writer: RequestWriter
+) -> None:
+    # 31 days across the autumn change, counted in two threads: one request
+    # at 00:30 and one at 23:30 local time on every day.
+    days = [dt.date(2026, 10, 10) + dt.timedelta(days=index) for index in range(31)]
+    for day in days:
+        writer.add("api.a", local(AMSTERDAM, day.year, day.month, day.day, 0, 30))
+        writer.add("api.b", local(AMSTERDAM, day.year, day.month, day.day, 23, 30))
+    time_range = TimeRange(days[0], 31, AMSTERDAM, 31)
+
+    daily = daily_hits(database, time_range)
+    hourly = hourly_hits(database, time_range)
+
+    assert daily.days == days
+    assert {series.name: series.counts for series in daily.series} == {
+        "api.a": [1] * 31,
+        "api.b": [1] * 31,
+    }
+    assert [hours_of(row) for row in hourly.counts] == [{0: 1, 23: 1}] * 31
