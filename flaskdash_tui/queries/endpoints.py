@@ -39,6 +39,8 @@ class EndpointRow:
     With a :class:`MedianCache` it may lag behind for large endpoints."""
     last_requested: float | None
     """UNIX seconds UTC of the latest request, None when never requested."""
+    median_pending: bool = False
+    """Whether the median was skipped because computing it is slow."""
 
 
 def list_endpoints(
@@ -47,6 +49,7 @@ def list_endpoints(
     now: float,
     timezone: dt.tzinfo,
     medians: MedianCache | None = None,
+    slow_medians: bool = True,
 ) -> list[EndpointRow]:
     """Return one row per endpoint, most recently requested first.
 
@@ -56,8 +59,10 @@ def list_endpoints(
         timezone: The operator's time zone, which defines "today".
         medians: A cache that spares re-sorting large endpoints on every
             refresh; without one every median is computed afresh.
+        slow_medians: With False, endpoints whose median is neither cached
+            nor cheap get ``median_pending`` instead, so that a first load
+            can show the counts at once.
     """
-    median = medians.median if medians is not None else median_duration
     start, end = day_bounds(now, timezone)
     today = (
         Request.select(pw.fn.COUNT(REQUEST_ID))
@@ -95,6 +100,14 @@ def list_endpoints(
     rows = []
     record: dict[str, Any]
     for record in query:  # type: ignore[assignment]
+        median: float | None = None
+        pending = False
+        if medians is None:
+            median = median_duration(database, record["id"], record["stored"])
+        elif slow_medians or medians.is_cheap(record["id"], record["stored"]):
+            median = medians.median(database, record["id"], record["stored"])
+        else:
+            pending = True
         rows.append(
             EndpointRow(
                 id=record["id"],
@@ -104,7 +117,8 @@ def list_endpoints(
                 monitored=bool(record["monitored"]),
                 hits_today=record["hits_today"],
                 hits_total=record["hits"],
-                median_ms=median(database, record["id"], record["stored"]),
+                median_ms=median,
+                median_pending=pending,
                 last_requested=record["last_requested"],
             )
         )
@@ -192,6 +206,12 @@ class MedianCache:
         self._clock = clock
         self._values: dict[int, _CachedMedian] = {}
         self._lock = threading.Lock()
+
+    def is_cheap(self, endpoint_id: int, count: int) -> bool:
+        """Return whether :meth:`median` can answer without a slow sort."""
+        with self._lock:
+            cached = self._values.get(endpoint_id)
+        return count < self.exact_below or cached is not None
 
     def median(
         self, database: pw.Database, endpoint_id: int, count: int | None = None

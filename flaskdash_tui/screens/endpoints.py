@@ -123,6 +123,7 @@ class EndpointsScreen(BaseScreen[list[EndpointRow]]):
         self.sort_reverse = True
         self.filter_text = ""
         self.medians = MedianCache()
+        self._loaded_once = False
         self._pending_selection = endpoint
 
     def compose_body(self) -> ComposeResult:
@@ -148,17 +149,22 @@ class EndpointsScreen(BaseScreen[list[EndpointRow]]):
 
     def load_data(self) -> list[EndpointRow]:
         """Query every endpoint's figures."""
+        # The first load skips slow medians so that the rows appear at once.
         return list_endpoints(
             self.database,
             now=self.now(),
             timezone=self.timezone,
             medians=self.medians,
+            slow_medians=self._loaded_once,
         )
 
     def show_data(self, data: list[EndpointRow]) -> None:
         """Keep the loaded rows and redraw the table."""
         self.rows = data
+        self._loaded_once = True
         self.show_rows()
+        if any(row.median_pending for row in data):
+            self.reload()
 
     @property
     def selected_endpoint(self) -> str | None:
@@ -203,7 +209,10 @@ class EndpointsScreen(BaseScreen[list[EndpointRow]]):
             *cells,
             Text(f"{row.hits_today:,}", justify="right"),
             Text(f"{row.hits_total:,}", justify="right"),
-            Text(format_duration(row.median_ms), justify="right"),
+            Text(
+                "…" if row.median_pending else format_duration(row.median_ms),
+                justify="right",
+            ),
             Text(format_last(row.last_requested, now, self.timezone)),
         ]
 

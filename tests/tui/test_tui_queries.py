@@ -134,3 +134,22 @@ def test_list_endpoints_with_cache(database: pw.Database) -> None:
     rows = list_endpoints(database, now=NOW, timezone=ZONE, medians=MedianCache())
     medians = {row.name: row.median_ms for row in rows}
     assert medians == {name: figures[2] for name, figures in EXPECTED.items()}
+
+
+def test_slow_medians_skipped_then_cached(database: pw.Database) -> None:
+    cache = MedianCache(exact_below=2)
+    rows = list_endpoints(
+        database, now=NOW, timezone=ZONE, medians=cache, slow_medians=False
+    )
+    pending = {row.name for row in rows if row.median_pending}
+    # Only endpoints with at least two stored requests need the slow sort.
+    assert pending == {STUDIED, TRANSLATE}
+    assert all(row.median_ms is None for row in rows if row.median_pending)
+    rows = list_endpoints(database, now=NOW, timezone=ZONE, medians=cache)
+    assert not any(row.median_pending for row in rows)
+    rows = list_endpoints(
+        database, now=NOW, timezone=ZONE, medians=cache, slow_medians=False
+    )
+    medians = {row.name: row.median_ms for row in rows}
+    assert medians[STUDIED] == 25.0
+    assert medians[TRANSLATE] == 7.0
