@@ -90,6 +90,9 @@ def time_round(
 
 def _serve_rounds(variant: str, directory: str, connection: Connection) -> None:
     # Runs in the child process: build once, then time one round per message.
+    # Flask-MonitoringDashboard prints every retried commit, so the child's
+    # standard output goes to a file beside its database.
+    sys.stdout = open(Path(directory) / "stdout.log", "w")  # noqa: SIM115
     built = build_app(variant, Path(directory))
     client = built.app.test_client()
     connection.send("ready")
