@@ -267,8 +267,9 @@ class DetailScreen(PerformanceScreen[DetailData]):
         self._show_legend()
         active = self.active_tab
         panel = self._extra_panel(active)
+        # The figures belong to the previous tab's cursor, whichever tab it was.
+        self.query_one("#figures", Static).update("")
         if panel is None:
-            self.query_one("#figures", Static).update("")
             self.reload()
         elif active in self._stale_panels:
             self._stale_panels.discard(active)
