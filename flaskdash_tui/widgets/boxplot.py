@@ -21,6 +21,7 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.app import RenderResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -215,6 +216,12 @@ class BoxPlot(Widget, can_focus=True):
 
     def on_resize(self) -> None:
         self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        """Select the row that was clicked."""
+        index = self._top + event.y
+        if event.y < max(self.size.height - AXIS_LINES, 1) and index < len(self.rows):
+            self.cursor = index
 
     def render(self) -> RenderResult:
         """Draw the visible rows and the axis."""

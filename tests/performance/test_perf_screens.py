@@ -83,6 +83,16 @@ async def test_response_figures_follow_cursor(path: Path) -> None:
         assert f"max {format_duration(second.stats.maximum)} ms" in screen
 
 
+async def test_response_click_selects_row(path: Path) -> None:
+    app = make_app(path, "response")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        plot = app.screen.query_one(BoxPlot)
+        await pilot.click(BoxPlot, offset=(5, 2))
+        await settle(app, pilot)
+        assert plot.cursor == 2
+
+
 async def test_response_log_scale_key(path: Path) -> None:
     app = make_app(path, "response")
     async with app.run_test(size=SIZE) as pilot:
@@ -262,8 +272,17 @@ async def test_response_shows_new_requests(tmp_path: Path) -> None:
     database.close()
 
 
-def test_screenshot_command_writes_svg(path: Path, tmp_path: Path) -> None:
-    output = tmp_path / "response.svg"
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (["--view", "response"], "api.slow"),
+        (["--view", "endpoint", "--endpoint", "api.slow"], "aaaaaaa"),
+    ],
+)
+def test_screenshot_command_writes_svg(
+    path: Path, tmp_path: Path, arguments: list[str], expected: str
+) -> None:
+    output = tmp_path / "view.svg"
     result = subprocess.run(
         [
             sys.executable,
@@ -271,8 +290,7 @@ def test_screenshot_command_writes_svg(path: Path, tmp_path: Path) -> None:
             "flaskdash_tui.cli",
             "screenshot",
             str(path),
-            "--view",
-            "response",
+            *arguments,
             "--size",
             "80x24",
             "--output",
@@ -287,4 +305,4 @@ def test_screenshot_command_writes_svg(path: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     svg = output.read_text()
     assert svg.startswith("<svg")
-    assert "api.slow" in svg
+    assert expected in svg
