@@ -216,7 +216,8 @@ def _compute_boxes(
             cuts_high = bucket.minimum <= high < bucket.maximum
             if (cuts_low or cuts_high) and bucket.values is None:
                 cut[key].add(index)
-    # Empty unless the fence bounds of _fence_buckets were wrong.
+    # Normally empty: only rounding can put a fence just outside the bounds
+    # that _fence_buckets computed.
     _fetch_buckets(database, selection, histograms, cut)
 
     return {
@@ -230,7 +231,7 @@ def _fence_buckets(histogram: _Histogram) -> set[int]:
     Each quartile lies between the minimum of its lower rank's bucket and the
     maximum of its upper rank's bucket, which bounds each fence. Fetching the
     buckets within those bounds in the same pass as the quartiles' buckets
-    saves a second pass in all but rare cases.
+    saves a second pass.
     """
     q1_low, q1_high = histogram.quantile_bounds(0.25)
     q3_low, q3_high = histogram.quantile_bounds(0.75)
