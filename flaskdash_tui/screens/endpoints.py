@@ -116,7 +116,8 @@ class EndpointsScreen(BaseScreen[list[EndpointRow]]):
 
     def __init__(self, endpoint: str | None = None) -> None:
         """Create the view; ``endpoint`` selects that row once it is loaded."""
-        super().__init__(endpoint)
+        # The view is about all endpoints, so the name only moves the cursor.
+        super().__init__(None)
         self.rows: list[EndpointRow] = []
         """All endpoints as last loaded, before filtering and sorting."""
         self.sort_column = "last"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import peewee as pw
 import pytest
 from pilot_helpers import row_names, settle, table_rows, wait_until
@@ -18,6 +20,7 @@ from tui_data import (
 )
 
 from capture.schema import Endpoint
+from flaskdash_tui import views
 from flaskdash_tui.app import FlaskdashApp
 from flaskdash_tui.screens.endpoints import COLUMN_KEYS, EndpointsScreen
 from flaskdash_tui.screenshot import export_text
@@ -226,3 +229,27 @@ async def test_no_color_keeps_glyphs(
         # Monitoring reads from the glyph alone, without colour.
         assert "●" in screen
         assert "○" in screen
+
+
+async def test_endpoint_option_selects_row(settings: Settings) -> None:
+    app = FlaskdashApp(dataclasses.replace(settings, endpoint=STATIC))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.selected_endpoint == STATIC
+
+
+async def test_number_keys_switch_views(settings: Settings) -> None:
+    app = FlaskdashApp(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = app.screen
+        others = [view for view in views.VIEWS.values() if view.key and view.key != "1"]
+        if not others:
+            pytest.skip("only the endpoints view is registered")
+        await pilot.press(others[0].key)
+        await settle(pilot)
+        opened = app.screen.VIEW_NAME
+        assert opened == others[0].name
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is first
