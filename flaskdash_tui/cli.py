@@ -135,7 +135,9 @@ def parse_size(text: str) -> tuple[int, int]:
     except ValueError:
         size = (0, 0)
     if min(size) < 1:
-        raise CommandError(f"invalid size {text!r}: expected WIDTHxHEIGHT, as 80x24")
+        raise CommandError(
+            f"invalid size {text!r}: expected WIDTHxHEIGHT such as 80x24"
+        )
     return size
 
 
@@ -220,10 +222,11 @@ def run_demo(arguments: argparse.Namespace) -> int:
         raise CommandError(f"the demo is not available: {error}") from error
     extra: dict[str, object] = {}
     zone = getattr(demo, "TIMEZONE", None)
-    if zone and not arguments.timezone and not os.environ.get("FLASKDASH_TIMEZONE"):
+    if zone and not arguments.timezone and not os.environ.get(ENVIRONMENT["timezone"]):
         # The demo's traffic follows a working day in its own time zone.
         extra["timezone"] = zone
-    settings = make_settings(arguments, database=DEFAULT_DATABASE, **extra)
+    # Check the options before the history generation, which takes a while.
+    make_settings(arguments, database=DEFAULT_DATABASE, **extra)
     with demo.running_demo(progress=print_progress) as environment:
         sys.stderr.write("\n")
         database_path = str(environment.database)

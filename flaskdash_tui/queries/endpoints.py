@@ -208,7 +208,7 @@ class MedianCache:
         self._lock = threading.Lock()
 
     def is_cheap(self, endpoint_id: int, count: int) -> bool:
-        """Return whether :meth:`median` can answer without a slow sort."""
+        """Return whether :meth:`median` returns without a slow sort."""
         with self._lock:
             cached = self._values.get(endpoint_id)
         return count < self.exact_below or cached is not None
