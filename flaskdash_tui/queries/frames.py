@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 
 class FrameKind(enum.Enum):
-    """Where the code of a frame comes from."""
+    """The origin of a frame's code: the app, a library or the stdlib."""
 
     APP = "app"
     LIBRARY = "library"

@@ -200,7 +200,7 @@ def exception_sections(detail: ExceptionDetail, timezone: dt.tzinfo) -> list[Sec
 
 
 class TraceText(Static):
-    """The rendered frames; tells its StackTrace when its height changed."""
+    """The rendered frames, which scroll their StackTrace to the end on resize."""
 
     def on_resize(self) -> None:
         """Keep the end of the trace in view after a new layout."""

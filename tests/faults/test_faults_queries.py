@@ -315,8 +315,8 @@ def test_exception_groups_update_after_delete(
     database: pw.Database, rows: Rows
 ) -> None:
     groups = ExceptionGroups()
-    kept = rows.request(ENDPOINT, time=100.0, status=500)
-    rows.exception(kept, "builtins.KeyError", _raising_stack(20, 900))
+    remaining = rows.request(ENDPOINT, time=100.0, status=500)
+    rows.exception(remaining, "builtins.KeyError", _raising_stack(20, 900))
     deleted = rows.request(ENDPOINT, time=200.0, status=500)
     rows.exception(deleted, "builtins.ValueError", _raising_stack(40, 900))
     assert len(groups.update(database)) == 2
