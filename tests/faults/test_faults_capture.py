@@ -83,3 +83,29 @@ async def test_detail_exceptions_tab(captured: Path) -> None:
     assert len(panel.rows) == 1
     assert panel.rows[0].count == 2
     assert 'return payload["outcome"]' in screen
+
+
+async def test_detail_outliers_tab_saves_trace(
+    captured: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = FlaskdashApp(
+        Settings(database=str(captured), view="endpoint", endpoint="translate")
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_text(pilot, "outliers")
+        app.screen.query_one(TabbedContent).active = "outliers"
+        await wait_for_text(pilot, "wait_for_translation")
+        panel = app.screen.query_one(OutliersPanel)
+        request_id = panel.rows[0].request_id
+        await pilot.press("w")
+        await pilot.press("c")
+        await wait_for_text(pilot, "Copied the trace")
+
+    saved = tmp_path / f"flaskdash-outlier-{request_id}.txt"
+    assert saved.exists()
+    text = saved.read_text(encoding="utf-8")
+    assert "in wait_for_translation" in text
+    assert "time.sleep(delay)" in text
+    assert "  URL: http://127.0.0.1:" in text
+    assert app.clipboard == text
