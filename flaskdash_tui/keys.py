@@ -9,7 +9,8 @@ of the view. At most :data:`MAX_FOOTER_KEYS` keys of a screen have
 ``show=True``, so the footer fits in 80 columns.
 
 To add a key for a new screen, register it at import time of that screen's
-module or below, then list its id in the screen's ``BINDINGS``::
+module, then list its id in the screen's ``BINDINGS``. The help screen
+imports every view's module first, so it lists those keys too::
 
     keys.register("hits.earlier", "[", "earlier", "Earlier period", scope="hits")
     BINDINGS = keys.bindings("hits.earlier")

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import logging
 from typing import TYPE_CHECKING
 
 from flaskdash_tui import keys
 
 if TYPE_CHECKING:
     from flaskdash_tui.screens.base import BaseScreen
+
+logger = logging.getLogger(__name__)
 
 DETAIL_VIEW = "endpoint"
 """The view that ``enter`` on the endpoints view opens for the selected endpoint.
@@ -79,6 +82,25 @@ def register(view: View) -> View:
         )
     VIEWS[view.name] = view
     return view
+
+
+def import_all() -> dict[str, Exception]:
+    """Import every view's screen class, so that all their keys are registered.
+
+    Screen modules may register keys when imported, and the help screen lists
+    every key. A module that fails to import is skipped.
+
+    Returns:
+        The import error of each view that failed, by view name.
+    """
+    errors: dict[str, Exception] = {}
+    for view in VIEWS.values():
+        try:
+            view.screen_class()
+        except (ImportError, AttributeError) as error:
+            logger.error("cannot import the %s view: %s", view.name, error)
+            errors[view.name] = error
+    return errors
 
 
 def get_view(name: str) -> View:

@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from flaskdash_tui import keys
+from flaskdash_tui import keys, views
 
 SCOPE_TITLES = {
     "app": "Everywhere",
@@ -40,6 +40,7 @@ class HelpScreen(ModalScreen[None]):
         """
         super().__init__()
         self.caller_scope = getattr(caller, "VIEW_NAME", "") or ""
+        views.import_all()
 
     def compose(self) -> ComposeResult:
         """Compose a scrollable table of keys."""

@@ -35,7 +35,12 @@ async def test_footer_fits(settings: Settings, view: str) -> None:
         assert len(footer_keys(app)) <= keys.MAX_FOOTER_KEYS, footer_keys(app)
 
 
+def test_every_view_imports() -> None:
+    assert views.import_all() == {}
+
+
 def test_every_binding_registered() -> None:
+    views.import_all()
     for key in keys.KEYS.values():
         assert key.id.split(".")[0] in {"app", "screen", "view", key.scope}
         assert key.description
