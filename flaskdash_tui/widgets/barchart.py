@@ -10,6 +10,7 @@ columns, and drawing each layer as a separate rectangle aborted the process
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -155,8 +156,9 @@ def render_chart(
             text.append("┤", style="dim")
         else:
             text.append(" " * label_width + "│", style="dim")
-        for glyph, cell_style in cells:
-            text.append(glyph, style=cell_style)
+        # One append per run of equal cells keeps a redraw at a few ms.
+        for (glyph, cell_style), run in itertools.groupby(cells):
+            text.append(glyph * len(list(run)), style=cell_style)
         text.append("\n")
     text.append(" " * label_width + "└" + "─" * plot_width + "\n", style="dim")
     text.append(" " * (label_width + 1))
