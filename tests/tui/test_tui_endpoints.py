@@ -193,14 +193,23 @@ async def test_untrusted_text_is_literal(settings: Settings) -> None:
         assert "\x1b" not in screen
 
 
-async def test_enter_without_detail_view(settings: Settings) -> None:
+async def test_enter_opens_detail_view(settings: Settings) -> None:
     app = FlaskdashApp(settings)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
         await pilot.press("enter")
+        await settle(pilot)
+        if views.DETAIL_VIEW not in views.VIEWS:
+            # Without a detail view, enter only shows a notification.
+            assert app.screen is screen
+            return
+        opened = app.screen.VIEW_NAME
+        assert opened == views.DETAIL_VIEW
+        assert app.screen.endpoint == TRANSLATE
+        await pilot.press("escape")
         await pilot.pause()
-        assert app.screen is screen or app.screen.endpoint == TRANSLATE
+        assert app.screen is screen
 
 
 async def test_escape_on_first_view_stays(settings: Settings) -> None:
