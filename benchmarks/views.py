@@ -39,7 +39,7 @@ from flaskdash_tui.settings import Settings
 from flaskdash_tui.timerange import TimeRange
 
 TARGET_SECONDS = 1.0
-"""The longest time a view may take to appear on 1,000,000 requests."""
+"""The maximum seconds a view may take to appear on 1,000,000 requests."""
 
 Query = Callable[[pw.Database, float, dt.tzinfo], object]
 

@@ -101,7 +101,7 @@ class HourlyHits:
     """One row per day, each with 24 counts for the local hours 0 to 23.
 
     On the day clocks go forward, the skipped hour has 0. On the day they go
-    back, the repeated hour holds the requests of both of its occurrences.
+    back, the repeated hour contains the requests of both of its occurrences.
     """
 
     @property

@@ -38,7 +38,7 @@ class BarSeries:
 def fold_series(series: list[BarSeries], keep: int) -> list[BarSeries]:
     """Return the first ``keep`` series, and the rest added up as "other".
 
-    A stack of more than about ten layers cannot be told apart in a terminal.
+    A stack of more than about ten layers is hard to read in a terminal.
 
     Args:
         series: Layers in stacking order, largest first.
@@ -183,18 +183,18 @@ def _x_labels(
     plot_width: int,
     cursor: int | None,
 ) -> Text:
-    # A label goes under a bar when it does not touch the previous one. The
-    # highlighted bar always gets its label, in reverse video.
+    # A label goes under its bar unless it would touch a label already placed.
+    # The highlighted bar's label is placed first, in reverse video.
     line = [" "] * plot_width
     styles: list[str] = [""] * plot_width
     cursor_position = next(
         (index for index, days in enumerate(groups) if cursor in days), None
     )
-    free_from = 0
     order = list(range(len(groups)))
     if cursor_position is not None:
         order.remove(cursor_position)
         order.insert(0, cursor_position)
+
     placed: list[tuple[int, int]] = []
     for position in order:
         label = labels[groups[position][0]]
@@ -202,11 +202,8 @@ def _x_labels(
         right = left + len(label)
         if right > plot_width:
             continue
-        if position != cursor_position:
-            if any(left <= end and start <= right for start, end in placed):
-                continue
-            if left < free_from and not placed:
-                continue
+        if any(left <= end and start <= right for start, end in placed):
+            continue
         placed.append((left, right))
         for offset, character in enumerate(label):
             line[left + offset] = character
