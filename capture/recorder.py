@@ -114,7 +114,11 @@ class Recorder:
         flight[IP] = environ.get("REMOTE_ADDR") or ""
         if status is not None:
             flight[STATUS] = status
-        if flight[SAMPLE] is None and name in self.monitored:
+        if (
+            flight[DURATION] > self.options.outlier_min_duration
+            and flight[SAMPLE] is None
+            and name in self.monitored
+        ):
             self._check_late_outlier(flight, name, environ)
         if len(self.buffer) < self.limit:
             self.buffer.append(flight)
@@ -168,7 +172,7 @@ class Recorder:
             start = clock.monotonic()
             thread = get_ident()
             flight = [start, thread, environ, None, None, None, None, False]
-            flight += (clock.now(), None, 0.0, None, None)
+            flight.extend((clock.now(), None, 0.0, None, None))
             # recorder.inflight, not a local: a forked child replaces it.
             recorder.inflight[thread] = flight
             set_flight(flight)

@@ -1,10 +1,11 @@
 """The writer thread: drains a recorder's buffer into the database in batches.
 
-The writer opens a connection for each cycle and closes it afterwards. A fork
-waits for the current cycle to end, so a process that forks (gunicorn
-``--preload``) carries no open SQLite connection into its children. When the
-database fails, the batch stays in memory and the writer retries with backoff,
-while the request path keeps appending to the bounded buffer.
+The writer keeps one connection, used only by its own thread. A fork waits
+for the current cycle to end, so a process that forks (gunicorn ``--preload``)
+is never inside an SQLite call at that moment, and the child opens its own
+connection. When the database fails, the writer closes the connection, keeps
+the batch in memory and retries with backoff, while the request path keeps
+appending to the bounded buffer.
 """
 
 from __future__ import annotations
@@ -101,8 +102,8 @@ class Writer:
         self.path = sqlite_path(self.url)
         self._wake = threading.Event()
         self.cycle_lock = threading.Lock()
-        """Held for each cycle; a fork waits for it, so that no SQLite call
-        or connection is in progress in this process when it forks."""
+        """Lock held for each cycle; a fork waits for it, so that no SQLite
+        call is in progress in this process when it forks."""
         self._stopping = False
         self._db: pw.Database | None = None
         self._file_id: tuple[int, int] | None = None
@@ -152,6 +153,7 @@ class Writer:
                 break
             self._wake.wait(INTERVAL)
             self._wake.clear()
+        self._close()
         self._log_drops(final=True)
         unstored = len(self._pending) + len(self.recorder.buffer)
         if unstored:
@@ -186,8 +188,6 @@ class Writer:
             self._failed(error)
             return
         finally:
-            if self._db is not None and not self._db.is_closed():
-                self._db.close()
             self._log_drops()
         self._recovered()
 
@@ -202,14 +202,10 @@ class Writer:
         self._backoff = 0.0
 
     def _take(self) -> list[Any]:
-        popleft = self.recorder.buffer.popleft
-        batch: list[Any] = []
-        try:
-            for _ in range(BATCH):
-                batch.append(popleft())
-        except IndexError:
-            pass
-        return batch
+        buffer = self.recorder.buffer
+        popleft = buffer.popleft
+        # Only this thread removes items, so len() is a safe lower bound.
+        return [popleft() for _ in range(min(BATCH, len(buffer)))]
 
     # Database state ----------------------------------------------------------
 
@@ -229,8 +225,7 @@ class Writer:
         if self._db is None:
             self._open()
             return
-        self._db.connect(reuse_if_open=True)
-        if self.path is not None:
+        if self._db.connect(reuse_if_open=True) and self.path is not None:
             self._db.execute_sql("PRAGMA synchronous=NORMAL")
 
     def _open(self) -> None:
