@@ -304,3 +304,19 @@ async def test_hits_chart_redraws_on_resize(
 
     assert len(wide) > len(narrow)
     assert max(map(len, wide)) > max(map(len, narrow))
+
+
+async def test_heatmap_empty_database(database: pw.Database) -> None:
+    app = make_app(database, "heatmap")
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        header = static_text(app, "#range")
+        cell = static_text(app, "#cell")
+        scale = static_text(app, "#scale")
+
+    assert "2026-11-20 (1 day)" in header
+    assert "Fri 2026-11-20 12:00-13:00  0 requests" in cell
+    assert "░░ 1" in scale
