@@ -50,6 +50,7 @@ class _Binding:
     def stop(self, deadline: float) -> None:
         WATCHDOG.remove(self.recorder)
         self.writer.stop(max(0.0, deadline - time.monotonic()))
+        self.recorder.stop_recording()
 
     def restart_after_fork(self) -> None:
         self.recorder.reset_after_fork()

@@ -88,6 +88,12 @@ class Recorder:
         self.dropped = 0
         self._drop_lock = threading.Lock()
 
+    def stop_recording(self) -> None:
+        """Stop queueing records, for an app whose writer has stopped."""
+        self.limit = -1
+        self.buffer.clear()
+        self.inflight.clear()
+
     def take_dropped(self) -> int:
         """Return the number of records dropped since the last call, and reset it."""
         with self._drop_lock:
@@ -122,7 +128,7 @@ class Recorder:
             self._check_late_outlier(flight, name, environ)
         if len(self.buffer) < self.limit:
             self.buffer.append(flight)
-        else:
+        elif self.limit >= 0:
             self._drop()
 
     def preprocess_hook(self, preprocess: Callable[[], Any]) -> Callable[[], Any]:

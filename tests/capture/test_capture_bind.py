@@ -305,3 +305,16 @@ def test_ip_from_proxy_fix_only(
     assert captures[1].flush()
     assert request_rows(database_path)[0]["ip"] == "203.0.113.9"
     assert request_rows(plain_path)[0]["ip"] == "127.0.0.1"
+
+
+def test_closed_capture_keeps_serving(database_path: Path, serve) -> None:
+    app = make_app()
+    bound = capture.bind(app, database=database_path)
+    base = serve(app)
+    fetch(base, "/ok")
+    bound.close()
+    for _ in range(5):
+        assert fetch(base, "/ok") == (200, b"ok")
+    assert len(request_rows(database_path)) == 1
+    assert bound.dropped == 0
+    assert bound.flush(timeout=1.0)
