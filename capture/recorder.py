@@ -135,7 +135,7 @@ class Recorder:
         """Return Flask's ``preprocess_request`` wrapped to note the endpoint.
 
         Flask calls it once the URL rule matched and before the
-        ``before_request`` functions, so a request that one of them answers
+        ``before_request`` functions, so a request that one of them responds to
         is still stored under its endpoint.
         """
         get_flight = _current_flight.get
