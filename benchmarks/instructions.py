@@ -189,6 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments[:1] == ["--store"]:
         _store(int(arguments[2]))
         return 0
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--variants",
@@ -204,6 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="requests in the shorter run, to warm up (default 300)",
     )
     parsed = parser.parse_args(arguments)
+
     if shutil.which("valgrind") is None:
         print("valgrind is not installed: apt-get install valgrind", file=sys.stderr)
         return 1

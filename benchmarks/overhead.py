@@ -33,7 +33,7 @@ from flask.testing import FlaskClient
 from benchmarks.apps import BASELINE, VARIANTS, build_app, missing_reason
 
 TARGET_ADDED_US = 10.0
-"""The most that capture may add to one request, in microseconds."""
+"""The maximum that capture may add to one request, in microseconds."""
 
 
 @dataclass

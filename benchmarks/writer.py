@@ -41,7 +41,7 @@ from capture.database import open_database
 from capture.schema import Endpoint, Request, Version
 
 TARGET_PER_SECOND = 50_000
-"""The fewest measurements per second that capture's writer must store."""
+"""The minimum rate, in measurements per second, that capture's writer must reach."""
 
 BASELINE = "executemany"
 
