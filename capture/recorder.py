@@ -37,7 +37,7 @@ START = 0  # monotonic seconds at the start
 THREAD = 1  # threading.get_ident() of the request thread
 ENVIRON = 2  # the WSGI environ while the request runs, then None
 SAMPLE = 3  # the watchdog's outlier sample, or None
-EXCEPTION = 4  # (exception, traceback) that escaped the view, or None
+EXCEPTION = 4  # (exception, traceback, frames to skip), or None
 GROUP = 5  # the group-by result, or None for the client IP
 STATUS = 6  # the status line passed to start_response
 STREAMED = 7  # True when the body has no Content-Length
@@ -302,12 +302,25 @@ class Recorder:
         logger.error(message + " (logged once per kind)", *args)
 
 
-def _note_exception(error: BaseException) -> None:
+def _note_exception(error: BaseException, skip: int = 1) -> None:
     flight = _current_flight.get(None)
     if flight is not None and flight[EXCEPTION] is None:
-        # The traceback as it is here starts at the wrapper's frame; Flask
-        # prepends its own frames as the exception travels on.
-        flight[EXCEPTION] = (error, error.__traceback__)
+        # The traceback as it is here starts at the current frame; Flask
+        # prepends its own frames as the exception travels on. ``skip`` drops
+        # the capture wrapper's own frame.
+        flight[EXCEPTION] = (error, error.__traceback__, skip)
+
+
+def note_unhandled_exception(
+    sender: object, exception: BaseException, **extra: object
+) -> None:
+    """Record an exception that Flask turns into a 500 response.
+
+    Receives Flask's ``got_request_exception`` signal, which also covers
+    exceptions raised outside the view, such as in ``before_request``
+    functions. An exception that the view wrapper recorded is kept as it is.
+    """
+    _note_exception(exception, skip=0)
 
 
 class _StreamedBody:

@@ -387,10 +387,9 @@ class Writer:
             ).execute(db)
         exception = item[EXCEPTION]
         if exception is not None:
-            error, tb = exception
+            error, tb, skip = exception
             kind = type(error)
-            # Skip the first frame: the capture wrapper itself.
-            frames = details.traceback_frames(tb, skip=1)
+            frames = details.traceback_frames(tb, skip=skip)
             ExceptionRecord.insert(
                 request=request_id,
                 type=details.bound(f"{kind.__module__}.{kind.__qualname__}", 255),

@@ -259,3 +259,24 @@ def test_import_loads_no_tui_libraries() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert completed.stdout.strip() == ""
+
+
+def test_before_request_exception_stored(tmp_path: Path, captures) -> None:
+    app = flask.Flask(__name__)
+
+    def check_quota() -> None:
+        raise OverflowError("quota exceeded")
+
+    app.before_request(check_quota)
+    app.add_url_rule("/", "index", lambda: "index")
+    bound = capture.bind(app, database=tmp_path / "b.db")
+    captures.append(bound)
+    assert app.test_client().get("/").status_code == 500
+    assert bound.flush()
+
+    db = open_db(tmp_path / "b.db")
+    [record] = list(ExceptionRecord.select().bind(db))
+    assert record.type == "builtins.OverflowError"
+    frames = json.loads(record.traceback)
+    assert frames[-1]["function"] == "check_quota"
+    assert request_rows(tmp_path / "b.db")[0]["status"] == 500
