@@ -187,6 +187,8 @@ class Recorder:
                 status: str, headers: list[tuple[str, str]], exc_info: Any = None
             ) -> Callable[[bytes], object]:
                 flight[STATUS] = status
+                # NOTE: a streamed body that sets Content-Length itself is
+                # timed only until Flask returns it, not until it is sent.
                 for name, _value in headers:
                     if name in _LENGTH_HEADERS:
                         break

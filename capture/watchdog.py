@@ -115,6 +115,8 @@ class Watchdog:
                 continue
             if frames is None:
                 frames = sys._current_frames()
+            # NOTE: for an async view the request thread waits in asgiref
+            # while the coroutine runs elsewhere, so its stack shows the wait.
             flight[SAMPLE] = self._sample(environ, frames.get(flight[THREAD]), stats[1])
 
     def _sample(

@@ -234,6 +234,7 @@ class Writer:
         if self.path is not None:
             stat = os.stat(self.path)
             self._file_id = (stat.st_dev, stat.st_ino)
+        # NOTE: executemany with peewee's INSERT text is tested on SQLite only.
         sql, _params = (
             Request.insert({field: None for field in _REQUEST_FIELDS}).bind(db).sql()
         )
