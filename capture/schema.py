@@ -64,14 +64,19 @@ class Version(BaseModel):
 class Request(BaseModel):
     """One request to a monitored endpoint."""
 
-    endpoint = pw.ForeignKeyField(Endpoint, backref="requests", on_delete="CASCADE")
+    # No single-column indexes on the foreign keys: the (endpoint, time,
+    # duration) index below serves every per-endpoint query, and each extra
+    # index costs the writer about 2 us per stored row.
+    endpoint = pw.ForeignKeyField(
+        Endpoint, backref="requests", on_delete="CASCADE", index=False
+    )
     time = pw.FloatField()
     """Start of the request, UNIX seconds in UTC."""
     duration = pw.FloatField()
     """Milliseconds from a monotonic clock."""
     method = pw.CharField(max_length=16)
     status = pw.IntegerField()
-    version = pw.ForeignKeyField(Version, backref="requests")
+    version = pw.ForeignKeyField(Version, backref="requests", index=False)
     group = pw.CharField(max_length=255)
     """The user or group id from the app's group-by callable, else the client IP."""
     ip = pw.CharField(max_length=64)
