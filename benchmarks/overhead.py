@@ -58,6 +58,10 @@ class OverheadResult:
         """Return the median over the rounds measured by ``clock``."""
         return statistics.median(self.rounds(clock))
 
+    def minimum(self, clock: str) -> float:
+        """Return the fastest round measured by ``clock``, the least disturbed."""
+        return min(self.rounds(clock))
+
     def added(self, baseline: OverheadResult, clock: str) -> float:
         """Return the median of the differences to the baseline, round by round.
 
@@ -180,20 +184,26 @@ def format_results(results: Sequence[OverheadResult], *, requests: int) -> str:
     rounds = len(results[0].wall_us) if results else 0
     lines = [
         f"Per-request cost through Flask's test client, GET / returning 'ok': "
-        f"median of {rounds} rounds of {requests} requests",
-        f"{'':<12}{'elapsed time':^30}{'process CPU time':^30}",
-        f"{'variant':<12}" + f"{'us/request':>12}{'added us':>10}{'ratio':>8}" * 2,
+        f"{rounds} rounds of {requests} requests",
+        f"{'variant':<12}{'clock':<9}{'median us':>10}{'min us':>10}"
+        f"{'added us':>10}{'added min':>11}{'ratio':>8}",
     ]
     for result in results:
-        line = f"{result.variant:<12}"
-        for clock in ("wall", "cpu"):
-            added, ratio = "-", "1.00"
+        for clock, label in (("wall", "elapsed"), ("cpu", "CPU")):
+            added, added_min, ratio = "-", "-", "1.00"
             if baseline is not None and result is not baseline:
                 added_us = result.added(baseline, clock)
                 added = f"{added_us:.1f}"
+                added_min = f"{result.minimum(clock) - baseline.minimum(clock):.1f}"
                 ratio = f"{1 + added_us / baseline.median(clock):.2f}"
-            line += f"{result.median(clock):>12.1f}{added:>10}{ratio:>8}"
-        lines.append(line)
+            lines.append(
+                f"{result.variant:<12}{label:<9}{result.median(clock):>10.1f}"
+                f"{result.minimum(clock):>10.1f}{added:>10}{added_min:>11}{ratio:>8}"
+            )
+    lines.append(
+        "added us: median of the round-by-round differences to bare Flask; "
+        "added min: difference of the fastest rounds"
+    )
     capture_result = next((r for r in results if r.variant == "capture"), None)
     if capture_result is not None and baseline is not None:
         for clock, label in (("wall", "elapsed"), ("cpu", "CPU")):
