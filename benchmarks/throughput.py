@@ -137,6 +137,8 @@ def start_server(variant: str, directory: Path) -> Server:
         metrics = directory / "prometheus"
         metrics.mkdir()
         environment["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
+    if variant == "dashboard":
+        create_dashboard_tables(directory)
 
     port = free_port()
     log_path = directory / "gunicorn.log"
@@ -161,6 +163,36 @@ def start_server(variant: str, directory: Path) -> Server:
     server = Server(variant, port, directory, process, log_path)
     wait_until_ready(server)
     return server
+
+
+def create_dashboard_tables(directory: Path) -> None:
+    """Let one process create Flask-MonitoringDashboard's tables in ``directory``.
+
+    Flask-MonitoringDashboard 5.1.0 creates its tables when a process first
+    imports it, so two gunicorn workers that start together can fail with
+    "table already exists".
+
+    Raises:
+        RuntimeError: Building the app failed.
+    """
+    code = (
+        "import sys; from pathlib import Path; "
+        "from benchmarks.apps import build_app; "
+        "build_app('dashboard', Path(sys.argv[1]))"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code, str(directory)],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(
+            "creating Flask-MonitoringDashboard's tables failed:\n"
+            + completed.stderr[-2000:]
+        )
 
 
 def wait_until_ready(server: Server, timeout: float = 60.0) -> None:
