@@ -8,9 +8,8 @@ requests, so the figures come from two cheaper passes over the selection:
 1. A histogram with logarithmic buckets, about 1 % wide, grouped by box key
    and bucket, gives each bucket's count, minimum and maximum. Counting
    through the buckets finds the bucket that contains each rank a quantile needs.
-2. The durations inside those few buckets are fetched (selected by each
-   bucket's minimum and maximum, which no other bucket's values fall between)
-   and sorted in Python, which gives the exact value at each rank.
+2. The durations inside those few buckets are fetched (selected by bucket
+   number) and sorted in Python, which gives the exact value at each rank.
 3. The whisker fences follow from the quartiles. The histogram decides which
    durations lie beyond them, except inside a bucket that a fence cuts
    through. The histogram bounds each quartile, and so each fence, before
@@ -27,7 +26,8 @@ import bisect
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,11 +100,13 @@ class Selection:
     where_sql: str
     key_params: tuple[Any, ...] = ()
     where_params: tuple[Any, ...] = ()
+    table: str = "request"
+    """The request table, or a copy of some of its rows from :func:`copy_requests`."""
 
     def source(self) -> tuple[str, list[Any]]:
         """Return the subquery that yields ``box_key`` and ``duration`` rows."""
         sql = (
-            f"SELECT {self.key_sql} AS box_key, duration FROM request"
+            f"SELECT {self.key_sql} AS box_key, duration FROM {self.table}"
             f" WHERE {self.where_sql}"
         )
         return sql, [*self.key_params, *self.where_params]
@@ -161,6 +163,41 @@ class _Histogram:
         if fraction == 0:
             return value
         return value + (self.value_at(lower + 1) - value) * fraction
+
+
+COPY_TABLE = "flaskdash_selection"
+"""The temporary table that :func:`copy_requests` fills."""
+
+
+@contextmanager
+def copy_requests(
+    database: pw.Database,
+    columns: Sequence[str],
+    where_sql: str,
+    where_params: Sequence[Any],
+) -> Iterator[str]:
+    """Copy some columns and the durations of the selected requests to a table.
+
+    Every pass of :func:`compute_boxes` reads its selection again. When the key
+    needs columns outside the (endpoint, time, duration) index, each pass would
+    visit the selected table rows, which lie scattered across the file. Copying
+    them once makes the later passes cheap. Use it inside a transaction, so the
+    copy and the queries on it see one snapshot.
+
+    Yields:
+        The name of the table, a temporary one that is dropped on exit.
+    """
+    database.execute_sql(f"DROP TABLE IF EXISTS {COPY_TABLE}")
+    selected = ", ".join([*columns, "duration"])
+    database.execute_sql(
+        f"CREATE TEMPORARY TABLE {COPY_TABLE} AS"
+        f" SELECT {selected} FROM request WHERE {where_sql}",
+        list(where_params),
+    )
+    try:
+        yield COPY_TABLE
+    finally:
+        database.execute_sql(f"DROP TABLE IF EXISTS {COPY_TABLE}")
 
 
 def compute_boxes(
@@ -342,43 +379,35 @@ def _fetch_buckets(
     requested: dict[Hashable, set[int]],
 ) -> None:
     """Fetch and sort the durations of the requested buckets that lack them."""
-    param = database.param
-    clauses: list[str] = []
-    params: list[Any] = []
+    numbers: set[int] = set()
     for key, indexes in requested.items():
         histogram = histograms[key]
-        ranges: list[str] = []
-        range_params: list[float] = []
-        for index in sorted(indexes):
+        for index in indexes:
             bucket = histogram.buckets[index]
             if bucket.values is not None:
                 continue
             # The durations of a bucket of one or two are its minimum and maximum.
             if bucket.count == 1:
                 bucket.values = [bucket.minimum]
-                continue
-            if bucket.count == 2:
+            elif bucket.count == 2:
                 bucket.values = [bucket.minimum, bucket.maximum]
-                continue
-            ranges.append(f"s.duration BETWEEN {param} AND {param}")
-            range_params.extend((bucket.minimum, bucket.maximum))
-        if not ranges:
-            continue
-        if key is None:
-            clauses.append(f"(s.box_key IS NULL AND ({' OR '.join(ranges)}))")
-        else:
-            clauses.append(f"(s.box_key = {param} AND ({' OR '.join(ranges)}))")
-            params.append(key)
-        params.extend(range_params)
-    if not clauses:
+            else:
+                numbers.add(bucket.number)
+    if not numbers:
         return
+    # The filter tests the bucket number only, because a test of the key as
+    # well costs more per row. Rows of other keys in those buckets come along
+    # and are dropped below.
+    marks = ", ".join([database.param] * len(numbers))
     source, source_params = selection.source()
-    sql = f"SELECT s.box_key, s.duration FROM ({source}) AS s WHERE " + " OR ".join(
-        clauses
+    sql = (
+        f"SELECT s.box_key, s.duration FROM ({source}) AS s"
+        f" WHERE {_BUCKET_SQL} IN ({marks})"
     )
     fetched: dict[Hashable, list[float]] = defaultdict(list)
-    for key, duration in database.execute_sql(sql, [*source_params, *params]):
-        fetched[key].append(duration)
+    for key, duration in database.execute_sql(sql, [*source_params, *numbers]):
+        if key in requested:
+            fetched[key].append(duration)
     for key, durations in fetched.items():
         histogram = histograms[key]
         durations.sort()
@@ -386,6 +415,8 @@ def _fetch_buckets(
             bucket = histogram.buckets[index]
             if bucket.values is not None:
                 continue
+            # Values of the same key in [minimum, maximum] are this bucket's
+            # alone, because a key's buckets do not overlap.
             first = bisect.bisect_left(durations, bucket.minimum)
             last = bisect.bisect_right(durations, bucket.maximum)
             bucket.values = durations[first:last]

@@ -15,7 +15,12 @@ from typing import cast
 import peewee as pw
 
 from capture.schema import Endpoint, Version
-from flaskdash_tui.queries.boxstats import BoxStats, Selection, compute_boxes
+from flaskdash_tui.queries.boxstats import (
+    BoxStats,
+    Selection,
+    compute_boxes,
+    copy_requests,
+)
 
 GROUP_LIMIT = 12
 """Users or IPs shown with a box of their own; the rest share the "others" box."""
@@ -165,10 +170,13 @@ def version_boxes(
     database: pw.Database, endpoint_id: int, *, start: float, end: float
 ) -> list[VersionBox]:
     """Compute one box per version of an endpoint, in the order first seen."""
-    selection = Selection(
-        "version_id", *_endpoint_where(database, endpoint_id, start, end)
-    )
-    stats = compute_boxes(database, selection)
+    where_sql, where_params = _endpoint_where(database, endpoint_id, start, end)
+    with (
+        database.atomic(),
+        copy_requests(database, ["version_id"], where_sql, where_params) as table,
+    ):
+        selection = Selection("version_id", "1 = 1", table=table)
+        stats = compute_boxes(database, selection)
     versions = _versions(database, [key for key in stats if isinstance(key, int)])
     return [VersionBox(version, stats[version.id]) for version in versions]
 
@@ -215,31 +223,38 @@ def user_version_grid(
     Users are ordered and folded into "others" as in :func:`user_boxes`.
     """
     where_sql, where_params = _endpoint_where(database, endpoint_id, start, end)
-    top, others = _top_groups(database, _USER_COLUMN, where_sql, where_params, limit)
     param = database.param
-    if others:
-        marks = ", ".join([param] * len(top))
-        user_sql = (
-            f"CASE WHEN {_USER_COLUMN} IN ({marks}) THEN 'u' || {_USER_COLUMN}"
-            " ELSE 'o' END"
+    with (
+        database.atomic(),
+        copy_requests(
+            database, [_USER_COLUMN, "version_id"], where_sql, where_params
+        ) as table,
+    ):
+        top, others = _top_groups(database, _USER_COLUMN, table, limit)
+        if others:
+            marks = ", ".join([param] * len(top))
+            user_sql = (
+                f"CASE WHEN {_USER_COLUMN} IN ({marks}) THEN 'u' || {_USER_COLUMN}"
+                " ELSE 'o' END"
+            )
+            key_params: tuple[str, ...] = tuple(top)
+        else:
+            user_sql = f"'u' || {_USER_COLUMN}"
+            key_params = ()
+        # The key "<version id>|u<user>" or "<version id>|o" splits at the
+        # first "|" because a version id is a number.
+        selection = Selection(
+            f"CAST(version_id AS TEXT) || '|' || {user_sql}",
+            "1 = 1",
+            key_params,
+            table=table,
         )
-        key_params: tuple[str, ...] = tuple(top)
-    else:
-        user_sql = f"'u' || {_USER_COLUMN}"
-        key_params = ()
-    # The key "<version id>|u<user>" or "<version id>|o" splits at the first
-    # "|" because a version id is a number.
-    selection = Selection(
-        f"CAST(version_id AS TEXT) || '|' || {user_sql}",
-        where_sql,
-        key_params,
-        where_params,
-    )
+        stats = compute_boxes(database, selection)
     cells: dict[tuple[str | None, int], GridCell] = {}
-    for key, stats in compute_boxes(database, selection).items():
+    for key, box in stats.items():
         version_text, _, user_text = str(key).partition("|")
         user = user_text[1:] if user_text.startswith("u") else None
-        cells[(user, int(version_text))] = GridCell(stats.median, stats.count)
+        cells[(user, int(version_text))] = GridCell(box.median, box.count)
     users: list[str | None] = list(top)
     if others:
         users.append(None)
@@ -264,18 +279,22 @@ def _group_boxes(
     limit: int,
 ) -> list[GroupBox]:
     where_sql, where_params = _endpoint_where(database, endpoint_id, start, end)
-    top, others = _top_groups(database, column, where_sql, where_params, limit)
-    if others:
-        marks = ", ".join([database.param] * len(top))
-        selection = Selection(
-            f"CASE WHEN {column} IN ({marks}) THEN {column} END",
-            where_sql,
-            tuple(top),
-            where_params,
-        )
-    else:
-        selection = Selection(column, where_sql, (), where_params)
-    stats: dict[Hashable, BoxStats] = compute_boxes(database, selection)
+    with (
+        database.atomic(),
+        copy_requests(database, [column], where_sql, where_params) as table,
+    ):
+        top, others = _top_groups(database, column, table, limit)
+        if others:
+            marks = ", ".join([database.param] * len(top))
+            selection = Selection(
+                f"CASE WHEN {column} IN ({marks}) THEN {column} END",
+                "1 = 1",
+                tuple(top),
+                table=table,
+            )
+        else:
+            selection = Selection(column, "1 = 1", table=table)
+        stats: dict[Hashable, BoxStats] = compute_boxes(database, selection)
     boxes = [GroupBox(key, 1, stats[key]) for key in top if key in stats]
     if others and None in stats:
         boxes.append(GroupBox(None, others, stats[None]))
@@ -283,18 +302,14 @@ def _group_boxes(
 
 
 def _top_groups(
-    database: pw.Database,
-    column: str,
-    where_sql: str,
-    where_params: tuple[float, ...],
-    limit: int,
+    database: pw.Database, column: str, table: str, limit: int
 ) -> tuple[list[str], int]:
     """Return the ``limit`` groups with the most requests, and how many remain."""
     sql = (
-        f"SELECT {column}, COUNT(*) AS hits FROM request WHERE {where_sql}"
+        f"SELECT {column}, COUNT(*) AS hits FROM {table}"
         f" GROUP BY {column} ORDER BY hits DESC, {column}"
     )
-    groups = [row[0] for row in database.execute_sql(sql, where_params)]
+    groups = [row[0] for row in database.execute_sql(sql)]
     if len(groups) <= limit:
         return groups, 0
     return groups[:limit], len(groups) - limit
