@@ -30,7 +30,7 @@ BENCHMARKS: dict[str, Callable[[Sequence[str]], int]] = {
 }
 DEFAULT = ["overhead", "throughput", "writer"]
 """The benchmarks run without --only. The instruction count needs valgrind
-and takes about 5 minutes on 2 cores."""
+and takes about 2 minutes on 2 cores."""
 
 
 def describe_machine() -> str:

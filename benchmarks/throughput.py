@@ -199,7 +199,7 @@ def wait_until_ready(server: Server, timeout: float = 60.0) -> None:
     """Wait until both workers of ``server`` have booted and ``GET /`` returns 200.
 
     Raises:
-        RuntimeError: gunicorn exited or did not answer in time.
+        RuntimeError: gunicorn exited or did not respond in time.
     """
     deadline = time.monotonic() + timeout
     url = f"http://{HOST}:{server.port}/"
