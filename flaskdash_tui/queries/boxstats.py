@@ -395,6 +395,7 @@ def _fetch_buckets(
                 numbers.add(bucket.number)
     if not numbers:
         return
+
     # The filter tests the bucket number only, because a test of the key as
     # well costs more per row. Rows of other keys in those buckets come along
     # and are dropped below.
@@ -408,6 +409,7 @@ def _fetch_buckets(
     for key, duration in database.execute_sql(sql, [*source_params, *numbers]):
         if key in requested:
             fetched[key].append(duration)
+
     for key, durations in fetched.items():
         histogram = histograms[key]
         durations.sort()

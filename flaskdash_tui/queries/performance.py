@@ -133,8 +133,8 @@ def endpoint_boxes(
     """Compute one box per monitored endpoint with requests in ``[start, end)``.
 
     The endpoints are computed in parallel on :data:`QUERY_THREADS` threads,
-    each with its own connection, because SQLite runs a query without
-    holding Python's global interpreter lock.
+    each with its own connection, because Python's sqlite3 module releases
+    the global interpreter lock while SQLite runs a statement.
 
     Returns:
         The boxes, slowest median first; ties by endpoint name.
