@@ -177,8 +177,8 @@ async def time_view(
 
     Returns:
         The wall-clock seconds, and the CPU seconds of the whole process (all
-        threads) over the same interval. On a busy machine the first grows
-        with the load and the second hardly does.
+        threads) over the same interval. Both grow when other jobs load the
+        machine, the wall-clock seconds much more.
     """
     app = FlaskdashApp(settings)
     async with app.run_test(size=(80, 24)) as pilot:
