@@ -34,6 +34,7 @@ scope ``views.DETAIL_VIEW`` and list them in the panel's ``BINDINGS``.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import ClassVar, Protocol, cast
 
@@ -180,7 +181,7 @@ class DetailScreen(PerformanceScreen[DetailData]):
 
     def on_mount(self) -> None:
         """Focus the first plot so that the arrow keys move its cursor."""
-        super().on_mount()
+        # Textual also runs BaseScreen.on_mount, which starts the first load.
         self._focus_tab()
         self._show_legend()
 
@@ -240,6 +241,10 @@ class DetailScreen(PerformanceScreen[DetailData]):
             table = self.query_one(MedianGrid)
             table.set_grid(data.grid, self.timezone)
             self._show_cell(table.cursor_coordinate.row, table.cursor_coordinate.column)
+
+    def load_signature(self) -> Hashable:
+        """Return the range choice, the endpoint and the active tab."""
+        return (self.choice, self.endpoint, self.active_tab)
 
     def range_detail(self) -> Text:
         """Return the endpoint's methods and URL rules."""

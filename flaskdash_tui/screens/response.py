@@ -9,6 +9,7 @@ axis. The range keys are those of the utilization views.
 from __future__ import annotations
 
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import ClassVar, Generic, TypeVar
 
@@ -22,7 +23,7 @@ from textual.widgets import Static
 
 from flaskdash_tui import keys
 from flaskdash_tui.queries.performance import EndpointBox, endpoint_boxes
-from flaskdash_tui.screens.base import BaseScreen
+from flaskdash_tui.screens.base import LOAD_GROUP, BaseScreen
 from flaskdash_tui.screens.usage import UsageScreen
 from flaskdash_tui.text import literal
 from flaskdash_tui.timerange import TimeRange
@@ -87,9 +88,28 @@ class PerformanceScreen(UsageScreen[DataT], Generic[DataT], inherit_bindings=Fal
         self.log_scale = False
         self._last_reload = float("-inf")
         self._pending_reload: Timer | None = None
+        self._loading: Hashable = None
+        """The generation and signature of the load started last."""
+
+    def load_signature(self) -> Hashable:
+        """Return what the data to load depends on, besides the database."""
+        return (self.choice, self.endpoint)
 
     def reload(self) -> None:
-        """Run the queries in a worker, and note when, for the live throttle."""
+        """Run the queries in a worker, and note when, for the live throttle.
+
+        A request for the same data while such a load still runs is dropped:
+        Textual resumes a screen right after mounting it, and BaseScreen then
+        asks for a second load of what the first is already loading.
+        """
+        signature = (self.flaskdash.generation, self.load_signature())
+        running = any(
+            worker.group == LOAD_GROUP and worker.node is self and worker.is_running
+            for worker in self.app.workers
+        )
+        if running and signature == self._loading:
+            return
+        self._loading = signature
         self._last_reload = time.monotonic()
         if self._pending_reload is not None:
             self._pending_reload.stop()
@@ -175,7 +195,8 @@ class ResponseScreen(PerformanceScreen[ResponseData]):
 
     def on_mount(self) -> None:
         """Focus the plot so that the arrow keys move its cursor."""
-        super().on_mount()
+        # Textual also runs BaseScreen.on_mount, which starts the first load,
+        # so calling it here as well would load twice.
         self.query_one(BoxPlot).focus()
 
     def load_data(self) -> ResponseData:
