@@ -98,9 +98,6 @@ class Capture:
         version = read_version(resolved.app_version, resolved.repository, app.root_path)
         recorder = Recorder(resolved)
         app.view_functions = WrappingViews(app.view_functions, recorder)
-        app.preprocess_request = recorder.preprocess_hook(  # type: ignore[method-assign]
-            app.preprocess_request
-        )
         app.wsgi_app = recorder.middleware(app.wsgi_app)  # type: ignore[method-assign,assignment]
         flask.got_request_exception.connect(note_unhandled_exception, app)
         binding = _Binding(app, recorder, Writer(recorder, app, version))

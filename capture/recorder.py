@@ -2,17 +2,18 @@
 
 A :class:`Recorder` belongs to one bound app. Its WSGI middleware reads the
 clock at the start and puts the request's list in the in-flight table that
-the watchdog scans. When the response is complete, it fills in the list and
-appends it to an in-memory buffer that the writer thread drains. The only lock
-on this path guards the drop counter, and it is taken only when the buffer is
-full. The view wrapper records exceptions that escape a view and calls the
-app's group-by callable inside the request context.
+the watchdog scans. When Flask starts the response, the middleware notes the
+endpoint of the URL rule that Flask matched. When the response is complete,
+it fills in the list and appends it to an in-memory buffer that the writer
+thread drains. The only lock on this path guards the drop counter, and it is
+taken only when the buffer is full. The view wrapper records exceptions that
+escape a view and calls the app's group-by callable inside the request
+context.
 """
 
 from __future__ import annotations
 
 import collections
-import contextvars
 import functools
 import inspect
 import logging
@@ -20,6 +21,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+import flask
 from werkzeug.exceptions import HTTPException
 
 from capture import details
@@ -42,7 +44,7 @@ GROUP = 5  # the group-by result, or None for the client IP
 STATUS = 6  # the status line passed to start_response
 STREAMED = 7  # True when the body has no Content-Length
 STARTED_AT = 8  # wall-clock UNIX seconds at the start
-ENDPOINT = 9  # endpoint name, set once the URL rule matched
+ENDPOINT = 9  # endpoint name, set at start_response, on errors or by the watchdog
 DURATION = 10  # milliseconds, set when the request ends
 METHOD = 11
 IP = 12
@@ -50,10 +52,8 @@ IP = 12
 _LENGTH_HEADERS = frozenset(("Content-Length", "content-length", "CONTENT-LENGTH"))
 _NO_BODY_STATUSES = frozenset(("204", "304"))
 
-_current_flight: contextvars.ContextVar[list[Any]] = contextvars.ContextVar(
-    "flaskdash_flight"
-)
-"""The list of the request that runs in this context (copied into async views)."""
+FLIGHT_KEY = "flaskdash.flight"
+"""WSGI environ key of the request's list, for the view wrapper and signals."""
 
 WRAPPED_BY = "__flaskdash_recorder__"
 """Attribute that marks a view wrapper with the recorder that made it."""
@@ -80,11 +80,17 @@ class Recorder:
         self.dropped = 0
         self._drop_lock = threading.Lock()
         self._group_errors: set[str] = set()
+        self.finish = self._make_finish()
+        """Complete a request's list and queue it for the writer.
+
+        Called as ``finish(flight, status=None)``; ``status`` replaces the
+        status line that ``start_response`` received."""
 
     def reset_after_fork(self) -> None:
         """Forget the parent's queued records and locks in a forked child."""
-        self.buffer = collections.deque()
-        self.inflight = {}
+        # Cleared, not replaced: the middleware holds both objects.
+        self.buffer.clear()
+        self.inflight.clear()
         self.dropped = 0
         self._drop_lock = threading.Lock()
 
@@ -104,52 +110,43 @@ class Recorder:
         with self._drop_lock:
             self.dropped += 1
 
-    def finish(self, flight: list[Any], status: str | None = None) -> None:
-        """Complete a request's list and queue it for the writer."""
-        flight[DURATION] = (self.clock.monotonic() - flight[START]) * 1000.0
-        environ = flight[ENVIRON]
-        flight[ENVIRON] = None
+    def _make_finish(self) -> Callable[..., None]:
+        # A closure reads its constants faster than attribute lookups on self.
+        # ``inflight`` and ``buffer`` are never replaced, only cleared.
+        monotonic = self.clock.monotonic
         inflight = self.inflight
-        if inflight.get(flight[THREAD]) is flight:
-            del inflight[flight[THREAD]]
-        name = flight[ENDPOINT]
-        if name is None:
-            # No rule matched (404, 405, a redirect to add a slash).
-            return
-        flight[METHOD] = environ.get("REQUEST_METHOD", "")
-        flight[IP] = environ.get("REMOTE_ADDR") or ""
-        if status is not None:
-            flight[STATUS] = status
-        if (
-            flight[DURATION] > self.options.outlier_min_duration
-            and flight[SAMPLE] is None
-            and name in self.monitored
-        ):
-            self._check_late_outlier(flight, name, environ)
-        if len(self.buffer) < self.limit:
-            self.buffer.append(flight)
-        elif self.limit >= 0:
-            self._drop()
+        buffer = self.buffer
+        min_duration = self.options.outlier_min_duration
+        recorder = self
 
-    def preprocess_hook(self, preprocess: Callable[[], Any]) -> Callable[[], Any]:
-        """Return Flask's ``preprocess_request`` wrapped to note the endpoint.
+        def finish(flight: list[Any], status: str | None = None) -> None:
+            flight[DURATION] = (monotonic() - flight[START]) * 1000.0
+            environ = flight[ENVIRON]
+            flight[ENVIRON] = None
+            thread = flight[THREAD]
+            if inflight.get(thread) is flight:
+                del inflight[thread]
+            name = flight[ENDPOINT]
+            if name is None:
+                # No rule matched (404, 405, a redirect to add a slash).
+                return
+            flight[METHOD] = environ.get("REQUEST_METHOD", "")
+            flight[IP] = environ.get("REMOTE_ADDR") or ""
+            if status is not None:
+                flight[STATUS] = status
+            if (
+                flight[DURATION] > min_duration
+                and flight[SAMPLE] is None
+                and name in recorder.monitored
+            ):
+                recorder._check_late_outlier(flight, name, environ)
+            limit = recorder.limit
+            if len(buffer) < limit:
+                buffer.append(flight)
+            elif limit >= 0:
+                recorder._drop()
 
-        Flask calls it once the URL rule matched and before the
-        ``before_request`` functions, so a request that one of them responds to
-        is still stored under its endpoint.
-        """
-        get_flight = _current_flight.get
-
-        def preprocess_request() -> Any:
-            flight = get_flight(None)
-            if flight is not None and flight[ENVIRON] is not None:
-                request = flight[ENVIRON].get("werkzeug.request")
-                rule = getattr(request, "url_rule", None)
-                if rule is not None:
-                    flight[ENDPOINT] = rule.endpoint
-            return preprocess()
-
-        return preprocess_request
+        return finish
 
     def _check_late_outlier(
         self, flight: list[Any], name: str, environ: WSGIEnvironment
@@ -166,36 +163,46 @@ class Recorder:
 
     def middleware(self, wsgi_app: WSGIApplication) -> WSGIApplication:
         """Return ``wsgi_app`` wrapped so that every request is timed."""
-        clock = self.clock
+        monotonic = self.clock.monotonic
+        now = self.clock.now
         finish = self.finish
         get_ident = threading.get_ident
-        set_flight = _current_flight.set
-        recorder = self
+        inflight = self.inflight
+        length_headers = _LENGTH_HEADERS
+        no_body_statuses = _NO_BODY_STATUSES
 
         def capture_middleware(
             environ: WSGIEnvironment, start_response: StartResponse
         ) -> Iterable[bytes]:
-            start = clock.monotonic()
             thread = get_ident()
-            flight = [start, thread, environ, None, None, None, None, False]
-            flight.extend((clock.now(), None, 0.0, None, None))
-            # recorder.inflight, not a local: a forked child replaces it.
-            recorder.inflight[thread] = flight
-            set_flight(flight)
+            # One literal, slots START to IP in order.
+            flight = [
+                monotonic(), thread, environ, None, None, None, None, False,
+                now(), None, 0.0, None, None,
+            ]  # fmt: skip
+            inflight[thread] = flight
+            environ[FLIGHT_KEY] = flight
 
             def capture_start_response(
                 status: str, headers: list[tuple[str, str]], exc_info: Any = None
             ) -> Callable[[bytes], object]:
                 flight[STATUS] = status
+                # Flask calls this before it ends the request context, so its
+                # request and the rule it matched are still in the environ.
+                # NOTE: a server that calls this only when the body is
+                # iterated, such as a WSGI middleware between capture and
+                # Flask, hides the endpoint, and the request is not stored.
+                rule = getattr(environ.get("werkzeug.request"), "url_rule", None)
+                if rule is not None:
+                    flight[ENDPOINT] = rule.endpoint
                 # NOTE: a streamed body that sets Content-Length itself is
                 # timed only until Flask returns it, not until it is sent.
                 for name, _value in headers:
-                    if name in _LENGTH_HEADERS:
+                    if name in length_headers:
                         break
                 else:
-                    code = status[:3]
-                    flight[STREAMED] = not (
-                        code in _NO_BODY_STATUSES or code.startswith("1")
+                    flight[STREAMED] = (
+                        status[:3] not in no_body_statuses and status[:1] != "1"
                     )
                 return start_response(status, headers, exc_info)
 
@@ -260,11 +267,9 @@ class Recorder:
 
     def assign_group(self, group_by: Callable[[Any], object]) -> None:
         """Call ``group_by`` on the current request and store a usable result."""
-        flight = _current_flight.get(None)
+        flight = _current_flight()
         if flight is None:
             return
-        import flask
-
         try:
             value = group_by(flask.request)
         except Exception as error:
@@ -304,9 +309,36 @@ class Recorder:
         logger.error(message + " (logged once per kind)", *args)
 
 
+def endpoint_rule(environ: WSGIEnvironment) -> Any:
+    """Return the URL rule that Flask matched for ``environ``, or None.
+
+    Flask's request object stores itself in the environ while the request
+    context is active, and it keeps the matched rule after a
+    ``before_request`` function responded.
+    """
+    return getattr(environ.get("werkzeug.request"), "url_rule", None)
+
+
+def _current_flight() -> list[Any] | None:
+    if not flask.has_request_context():
+        return None
+    flight: list[Any] | None = flask.request.environ.get(FLIGHT_KEY)
+    return flight
+
+
 def _note_exception(error: BaseException, skip: int = 1) -> None:
-    flight = _current_flight.get(None)
-    if flight is not None and flight[EXCEPTION] is None:
+    flight = _current_flight()
+    if flight is None:
+        return
+    if flight[ENDPOINT] is None:
+        # With PROPAGATE_EXCEPTIONS, Flask re-raises without calling
+        # start_response, so this is the last chance to read the rule.
+        # NOTE: a BaseException such as SystemExit from a view skips this
+        # signal, so such a request is not stored.
+        rule = flask.request.url_rule
+        if rule is not None:
+            flight[ENDPOINT] = rule.endpoint
+    if flight[EXCEPTION] is None:
         # The traceback as it is here starts at the current frame; Flask
         # prepends its own frames as the exception travels on. ``skip`` drops
         # the capture wrapper's own frame.

@@ -20,14 +20,28 @@ from typing import Any
 import psutil
 
 from capture import details
-from capture.recorder import ENDPOINT, ENVIRON, SAMPLE, START, THREAD, Recorder
+from capture.recorder import (
+    ENDPOINT,
+    ENVIRON,
+    SAMPLE,
+    START,
+    THREAD,
+    Recorder,
+    endpoint_rule,
+)
 
 logger = logging.getLogger(__name__)
 
 INTERVAL = 0.01
-"""Seconds between scans; a request must stay slow this long to be sampled."""
+"""Seconds between scans while requests run; a request must stay slow this long
+to be sampled."""
+IDLE_INTERVAL = 0.05
+"""Seconds between checks while no request runs. The request path never wakes
+the watchdog, so a request that starts during an idle sleep is first scanned
+up to this long after it started."""
 CPU_INTERVAL = 1.0
-"""Seconds between CPU readings, so a sample shows the CPU of the last second."""
+"""Seconds between CPU readings while requests run, so a sample shows the CPU of
+about the last second, or of the idle time before it."""
 
 
 class Watchdog:
@@ -66,18 +80,26 @@ class Watchdog:
             self.add(recorder)
 
     def _run(self) -> None:
+        interval = INTERVAL
         while True:
-            time.sleep(INTERVAL)
+            time.sleep(interval)
             recorders = self._recorders
             if not recorders:
                 if self._thread is not threading.current_thread():
                     return  # Replaced after a fork.
+                interval = IDLE_INTERVAL
                 continue
             try:
+                busy = False
                 for recorder in recorders:
                     if recorder.inflight:
+                        busy = True
                         self._scan(recorder)
-                self._read_cpu()
+                if busy:
+                    self._read_cpu()
+                    interval = INTERVAL
+                else:
+                    interval = IDLE_INTERVAL
             except Exception:  # The watchdog must keep running.
                 logger.exception("capture watchdog scan failed")
                 time.sleep(1.0)
@@ -103,7 +125,12 @@ class Watchdog:
             if flight[SAMPLE] is not None or environ is None:
                 continue
             name = flight[ENDPOINT]
-            if name is None or name not in monitored:
+            if name is None:
+                rule = endpoint_rule(environ)
+                if rule is None:
+                    continue
+                name = flight[ENDPOINT] = rule.endpoint
+            if name not in monitored:
                 continue
             stats = averages.get(name)
             if stats is None or stats[0] < options.outlier_min_samples:
