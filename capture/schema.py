@@ -66,7 +66,8 @@ class Request(BaseModel):
 
     # No single-column indexes on the foreign keys: the (endpoint, time,
     # duration) index below serves every per-endpoint query, and each extra
-    # index costs the writer about 2 us per stored row.
+    # index costs the writer about 0.5 to 0.7 us of CPU per stored row,
+    # measured on a 2-core x86_64 VM.
     endpoint = pw.ForeignKeyField(
         Endpoint, backref="requests", on_delete="CASCADE", index=False
     )
