@@ -107,12 +107,16 @@ def open_database(
                 ) from error
     try:
         database = _connect(url)
-        if path is not None:
-            _configure_sqlite(database)
         if create:
+            if path is not None:
+                _configure_sqlite(database)
             _create_schema(database)
         if check:
+            # Checked before any setting is changed, so that a file that is
+            # not a flaskdash database is left exactly as it was.
             _check_schema(database, url)
+        if path is not None and not create:
+            _configure_sqlite(database)
     except DatabaseError:
         raise
     except (pw.DatabaseError, sqlite3.DatabaseError) as error:
@@ -131,7 +135,14 @@ def _connect(url: str) -> pw.Database:
             timeout=BUSY_TIMEOUT_MS / 1000,
             pragmas={"busy_timeout": BUSY_TIMEOUT_MS},
         )
-    return db_url.connect(url)
+    try:
+        return db_url.connect(url)
+    except RuntimeError as error:
+        # playhouse.db_url raises RuntimeError for a scheme it does not know.
+        raise DatabaseError(
+            f"cannot open {url}: {str(error).rstrip('.')}; use sqlite:///PATH, "
+            "a file path, or postgresql://USER@HOST/NAME"
+        ) from error
 
 
 def _configure_sqlite(database: pw.Database) -> None:
