@@ -43,6 +43,11 @@ USAGE_ERROR = 2
 """Exit status for every error the operator can fix."""
 
 
+MAX_SCREENSHOT_SIZE = (500, 200)
+"""Largest screenshot in cells, far above real terminals. Rendering time grows
+with the cell count, so a mistyped size would otherwise run for minutes."""
+
+
 class CommandError(Exception):
     """An error to report as one line on stderr, with exit status 2."""
 
@@ -127,7 +132,8 @@ def parse_size(text: str) -> tuple[int, int]:
     """Return (width, height) for a size such as ``80x24``.
 
     Raises:
-        CommandError: The text is not WIDTHxHEIGHT with positive numbers.
+        CommandError: The text is not WIDTHxHEIGHT with positive numbers, or
+            the size exceeds :data:`MAX_SCREENSHOT_SIZE`.
     """
     width, _, height = text.lower().partition("x")
     try:
@@ -138,7 +144,26 @@ def parse_size(text: str) -> tuple[int, int]:
         raise CommandError(
             f"invalid size {text!r}: expected WIDTHxHEIGHT such as 80x24"
         )
+    max_width, max_height = MAX_SCREENSHOT_SIZE
+    if size[0] > max_width or size[1] > max_height:
+        raise CommandError(
+            f"invalid size {text!r}: the maximum is {max_width}x{max_height}"
+        )
     return size
+
+
+def check_output(output: Path) -> None:
+    """Check that the screenshot's folder exists, so that a typo creates nothing.
+
+    Raises:
+        CommandError: The parent folder of ``output`` is missing or not a folder.
+    """
+    folder = output.parent
+    if not folder.is_dir():
+        raise CommandError(
+            f"invalid --output {str(output)!r}: folder {str(folder)!r} not found; "
+            "create it first"
+        )
 
 
 def make_settings(arguments: argparse.Namespace, **extra: object) -> Settings:
@@ -248,10 +273,11 @@ def run_screenshot(arguments: argparse.Namespace) -> int:
     from flaskdash_tui.screenshot import write_svg
 
     size = parse_size(arguments.size)
+    output: Path = arguments.output
+    check_output(output)
     settings = make_settings(arguments)
     database = open_for_tui(settings, "from the DATABASE argument")
     check_endpoint(database, settings)
-    output: Path = arguments.output
     asyncio.run(write_svg(settings, size, output, database))
     sys.stderr.write(f"wrote {output}\n")
     return 0

@@ -49,9 +49,11 @@ async def write_svg(
     output: Path,
     database: pw.Database | None = None,
 ) -> Path:
-    """Render a view as SVG (see :func:`render_svg`) and write it to ``output``."""
+    """Render a view as SVG (see :func:`render_svg`) and write it to ``output``.
+
+    The folder of ``output`` must exist; a missing one raises OSError.
+    """
     svg = await render_svg(settings, size, database)
-    output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(svg, encoding="utf-8")
     logger.info("wrote %s", output)
     return output

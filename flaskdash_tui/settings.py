@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import math
 import os
 import time
 from collections.abc import Mapping
@@ -24,6 +25,9 @@ DEFAULT_VIEW = "endpoints"
 
 DEFAULT_REFRESH_INTERVAL = 1.0
 """Seconds between two checks of whether the database changed."""
+
+MAX_REFRESH_INTERVAL = 3600.0
+"""Largest refresh interval in seconds, because a longer one looks like a hang."""
 
 ENVIRONMENT: dict[str, str] = {
     "database": "FLASKDASH_DATABASE",
@@ -153,18 +157,20 @@ def parse_now(value: object) -> float:
 
 
 def parse_interval(value: object) -> float:
-    """Return a positive number of seconds.
+    """Return a positive, finite number of seconds up to the maximum.
 
     Raises:
-        SettingsError: The value is not a positive number.
+        SettingsError: The value is not a number above 0 and at most
+            :data:`MAX_REFRESH_INTERVAL`.
     """
     try:
         seconds = float(str(value))
     except ValueError:
         seconds = -1.0
-    if not seconds > 0:
+    if not (math.isfinite(seconds) and 0 < seconds <= MAX_REFRESH_INTERVAL):
         raise SettingsError(
-            f"invalid refresh interval {value!r}: expected a positive number of seconds"
+            f"invalid refresh interval {value!r}: expected a number of seconds "
+            f"above 0 and at most {MAX_REFRESH_INTERVAL:g}"
         )
     return seconds
 

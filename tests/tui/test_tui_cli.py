@@ -13,6 +13,7 @@ import pytest
 from tui_data import STUDIED, TRANSLATE
 
 from capture.database import open_database
+from flaskdash_tui.cli import parse_size
 
 
 def run_cli(
@@ -103,6 +104,10 @@ def test_schema_too_new(tmp_path: Path) -> None:
         (("--timezone", "Mars/Olympus"), ("Mars/Olympus", "IANA")),
         (("--view", "nosuch"), ("nosuch", "endpoints")),
         (("--refresh", "-1"), ("-1", "refresh")),
+        (("--refresh", "inf"), ("'inf'", "at most 3600")),
+        (("--refresh", "1e308"), ("'1e308'", "at most 3600")),
+        (("--refresh", "nan"), ("'nan'", "refresh")),
+        (("--refresh", "3601"), ("'3601'", "at most 3600")),
     ],
 )
 def test_invalid_settings(
@@ -123,7 +128,7 @@ def test_invalid_timezone_from_environment(database_path: Path) -> None:
 
 
 def test_screenshot_writes_svg(database_path: Path, tmp_path: Path) -> None:
-    output = tmp_path / "shots" / "endpoints.svg"
+    output = tmp_path / "endpoints.svg"
     result = run_cli(
         "screenshot",
         str(database_path),
@@ -158,3 +163,33 @@ def test_screenshot_invalid_size(database_path: Path, tmp_path: Path) -> None:
         str(tmp_path / "x.svg"),
     )
     assert_one_line_error(result, "'big'", "80x24")
+
+
+def test_screenshot_size_above_maximum(database_path: Path, tmp_path: Path) -> None:
+    output = tmp_path / "x.svg"
+    result = run_cli(
+        "screenshot",
+        str(database_path),
+        "--size",
+        "100000x100000",
+        "--output",
+        str(output),
+    )
+    assert_one_line_error(result, "'100000x100000'", "500x200")
+    assert not output.exists()
+
+
+def test_screenshot_size_at_maximum_accepted() -> None:
+    assert parse_size("500x200") == (500, 200)
+
+
+def test_screenshot_missing_output_folder(database_path: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "nonexistent" / "dir"
+    result = run_cli(
+        "screenshot",
+        str(database_path),
+        "--output",
+        str(folder / "s.svg"),
+    )
+    assert_one_line_error(result, str(folder), "not found")
+    assert not folder.parent.exists()
