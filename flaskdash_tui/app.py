@@ -13,9 +13,9 @@ from textual.binding import BindingType
 from textual.screen import Screen
 from textual.timer import Timer
 
-from capture.database import open_database
+from capture.database import DatabaseError, open_database
 from flaskdash_tui import keys, views
-from flaskdash_tui.queries.changes import ChangeDetector
+from flaskdash_tui.queries.changes import ChangeDetector, FileChange, file_identity
 from flaskdash_tui.screens.base import BaseScreen
 from flaskdash_tui.screens.help import HelpScreen
 from flaskdash_tui.settings import Settings
@@ -57,6 +57,9 @@ class FlaskdashApp(App[None]):
         """How many changes of the database the app has seen."""
         self.paused = False
         """Whether the live refresh is paused."""
+        self.database_problem: str | None = None
+        """A short text for the status line while the database file is missing
+        or cannot be reopened, else None. Views do not reload meanwhile."""
         self._detector = ChangeDetector(self.database)
         self._timer: Timer | None = None
 
@@ -86,8 +89,27 @@ class FlaskdashApp(App[None]):
         """Tell the active view to reload if the database changed.
 
         Runs on the event loop about once a second. On SQLite the check is a
-        single pragma read, and the reload itself runs in a worker.
+        stat of the file and a single pragma read, and the reload itself runs
+        in a worker. A replaced file is reopened, and a missing one is
+        reported once and checked again on every call until it is back.
         """
+        try:
+            file_change = self._detector.check_file()
+        except OSError as error:
+            self._report_problem("database unreadable", f"cannot check {error}")
+            return
+        if file_change is FileChange.MISSING:
+            path = self._detector.path
+            self._report_problem("database missing", f"database file {path} not found")
+            return
+        if file_change is FileChange.REPLACED or self.database_problem is not None:
+            if self._reopen():
+                # Every screen reloads in full, because the new file may differ.
+                self._detector.changed()
+                self.generation += 1
+                if isinstance(self.screen, BaseScreen):
+                    self.screen.database_reopened()
+            return
         try:
             changed = self._detector.changed()
         except pw.DatabaseError as error:
@@ -97,6 +119,48 @@ class FlaskdashApp(App[None]):
             self.generation += 1
             if isinstance(self.screen, BaseScreen):
                 self.screen.database_changed()
+
+    def _reopen(self) -> bool:
+        # Stat before opening: if the file is replaced again in between, the
+        # next check finds a new identity and reopens once more.
+        path = self._detector.path
+        assert path is not None
+        try:
+            identity = file_identity(path)
+            database = open_database(path, create=False)
+        except (DatabaseError, OSError) as error:
+            self._report_problem("database unreadable", f"cannot reopen: {error}")
+            return False
+        previous, self.database = self.database, database
+        self._detector.reset(database, identity)
+        previous.close()
+        logger.info("reopened the database %s after it was replaced", path)
+        if self.database_problem is not None:
+            self.database_problem = None
+            self.notify(f"Database {path} is back; reloading.", markup=False)
+        else:
+            self.notify(f"Database {path} was replaced; reloaded it.", markup=False)
+        if isinstance(self.screen, BaseScreen):
+            self.screen.update_status()
+        return True
+
+    def _report_problem(self, state: str, message: str) -> None:
+        # Only a new problem is logged and notified, so that a file that stays
+        # missing does not raise a notification every second.
+        if self.database_problem == state:
+            return
+        self.database_problem = state
+        logger.warning(
+            "%s; retrying every %g s", message, self.settings.refresh_interval
+        )
+        self.notify(
+            f"{message}. Showing the last data; retrying quietly.",
+            title="Database problem",
+            severity="error",
+            markup=False,
+        )
+        if isinstance(self.screen, BaseScreen):
+            self.screen.update_status()
 
     def open_view(self, name: str, endpoint: str | None = None) -> None:
         """Open a view by name, replacing the current view (for number keys).

@@ -25,6 +25,10 @@ logger = logging.getLogger(__name__)
 
 DataT = TypeVar("DataT")
 
+MIN_ENDPOINT_CELLS = 12
+"""Minimum cells for `` · `` and the endpoint name before the status line drops
+the time zone to make room."""
+
 LOAD_GROUP = "load"
 """Worker group of the queries of a screen; a newer load cancels an older one."""
 
@@ -116,8 +120,22 @@ class BaseScreen(Screen[None], Generic[DataT]):
         """
         self.reload()
 
+    def database_reopened(self) -> None:
+        """Handle a reopened database file; the app calls it on the active screen.
+
+        The file was replaced, so the data may differ everywhere. The default
+        reloads, and screens with more than one load override it to reload all.
+        """
+        self.reload()
+
     def reload(self) -> None:
-        """Run :meth:`load_data` in a worker thread, cancelling a load still running."""
+        """Run :meth:`load_data` in a worker thread, cancelling a load still running.
+
+        Does nothing while the app reports a database problem, because a new
+        SQLite connection to a missing file would create an empty one.
+        """
+        if self.flaskdash.database_problem is not None:
+            return
         generation = self.flaskdash.generation
         self.run_worker(
             lambda: self._load(generation),
@@ -165,26 +183,52 @@ class BaseScreen(Screen[None], Generic[DataT]):
                 markup=False,
             )
 
-    def status_text(self) -> Text:
-        """Return the text of the status line: view, endpoint, zone, live state."""
+    def status_text(self, width: int | None = None) -> Text:
+        """Return the text of the status line: view, endpoint, zone, state, time.
+
+        Args:
+            width: Cells available. When the line is longer, the endpoint name
+                is shortened with an ellipsis, then the zone is left out, so
+                that the state and the time of the last load stay visible.
+        """
         app = self.flaskdash
-        status = Text(no_wrap=True, overflow="ellipsis", end="")
-        status.append(self.title or self.VIEW_NAME, style="bold")
-        if self.endpoint:
-            status.append(" · ")
-            status.append(clean(self.endpoint, single_line=True))
-        status.append(f" · {self.settings.timezone_name}")
-        status.append(" · ")
-        status.append("paused" if app.paused else "live", style="reverse")
+        head = Text(self.title or self.VIEW_NAME, style="bold")
+        zone = Text(f" · {self.settings.timezone_name}")
+        tail = Text(" · ")
+        if app.database_problem is not None:
+            tail.append(app.database_problem, style="bold reverse")
+        else:
+            tail.append("paused" if app.paused else "live", style="reverse")
         if self.loaded_at is not None:
             local = dt.datetime.fromtimestamp(self.loaded_at, self.timezone)
-            status.append(f" · {local:%H:%M:%S}")
+            tail.append(f" · {local:%H:%M:%S}")
+        endpoint = Text()
+        if self.endpoint:
+            endpoint = Text(" · " + clean(self.endpoint, single_line=True))
+        if width is not None:
+            room = width - head.cell_len - zone.cell_len - tail.cell_len
+            if self.endpoint and room < MIN_ENDPOINT_CELLS:
+                zone = Text()
+                room = width - head.cell_len - tail.cell_len
+            if endpoint.cell_len > room:
+                endpoint.truncate(max(room, 0), overflow="ellipsis")
+        status = Text(no_wrap=True, overflow="ellipsis", end="")
+        status.append_text(head)
+        status.append_text(endpoint)
+        status.append_text(zone)
+        status.append_text(tail)
         return status
 
     def update_status(self) -> None:
-        """Redraw the status line."""
+        """Redraw the status line to fit the screen's width."""
         if self.is_mounted:
-            self.query_one("#status", Static).update(self.status_text())
+            status = self.query_one("#status", Static)
+            width = self.app.size.width - status.styles.gutter.width
+            status.update(self.status_text(width))
+
+    def on_resize(self) -> None:
+        """Fit the status line to the new width."""
+        self.update_status()
 
     def action_back(self) -> None:
         """Go back to the previous view, if there is one."""
