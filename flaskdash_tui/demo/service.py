@@ -6,10 +6,11 @@ first commit of that repository sets ``TRANSLATORS_IN_PARALLEL`` to False;
 the second commit sets it to True, which makes ``api.get_possible_translations``
 faster.
 
-Every view spends its time in ``work(ms)``, the function passed to
-:func:`create_app`. Served live, ``work`` sleeps. When the demo replays weeks
-of history, ``work`` advances a simulated clock instead, so that a request of
-two seconds costs no real time. Costs are drawn from a random generator seeded by
+Every request spends its time in ``work(ms)``, the function passed to
+:func:`create_app`: a small base cost before the view runs, then the view's
+own. Served live, ``work`` sleeps. When the demo replays weeks of history,
+``work`` advances a simulated clock instead, so that a request of two seconds
+costs no real time. Costs are drawn from random generators seeded by
 ``create_app``, so a replay with the same requests and seed gives the same
 durations.
 """
@@ -37,6 +38,9 @@ TRANSLATORS = ("glosbe", "wordreference", "machine")
 
 SLOW_STARRED_PROBABILITY = 1 / 150
 """Chance that a request for starred articles finds its cache expired."""
+BASE_COST_MS = (0.3, 2.0)
+"""Range of the time that every request costs before its view runs: routing,
+parsing and the session check. A request rejected with 401 costs only this."""
 
 
 def user_name(number: int) -> str:
@@ -78,7 +82,7 @@ def sleep_ms(milliseconds: float) -> None:
 class _Costs:
     """Random costs in ms, thread-safe because a threaded server shares them."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int | str) -> None:
         self._random = random.Random(seed)
         self._lock = threading.Lock()
 
@@ -99,7 +103,7 @@ def create_app(work: Callable[[float], None] = sleep_ms, seed: int = 0) -> Flask
     """Create the example API.
 
     Args:
-        work: Called with the milliseconds that a view spends working.
+        work: Called with the milliseconds that a request spends working.
             :func:`sleep_ms` when served live, a simulated clock when replayed.
         seed: Seed of the random costs.
 
@@ -107,6 +111,8 @@ def create_app(work: Callable[[float], None] = sleep_ms, seed: int = 0) -> Flask
         The Flask app, with its views in the ``api`` blueprint.
     """
     costs = _Costs(seed)
+    # A generator of its own, so that the views' costs stay those of the seed.
+    base_costs = _Costs(f"base-{seed}")
     api = Blueprint("api", __name__)
 
     def current_user() -> str:
@@ -212,6 +218,11 @@ def create_app(work: Callable[[float], None] = sleep_ms, seed: int = 0) -> Flask
 
     app = Flask(__name__)
     app.register_blueprint(api)
+
+    @app.before_request
+    def charge_base_cost() -> None:
+        work(base_costs.uniform(*BASE_COST_MS))
+
     return app
 
 

@@ -95,6 +95,15 @@ def test_history_has_errors(history: History) -> None:
     assert {200, 201, 400, 401, 500} <= statuses
 
 
+def test_history_has_no_zero_durations(history: History) -> None:
+    # A request rejected before the view's work still costs routing time.
+    shortest = Request.select(pw.fn.MIN(Request.duration)).bind(history.db).scalar()
+    rejected = Request.select().where(Request.status == 401).bind(history.db)
+    assert rejected.count() > 0
+    assert shortest >= service.BASE_COST_MS[0]
+    assert min(row.duration for row in rejected) > 0
+
+
 def test_history_has_exceptions(history: History) -> None:
     types = {
         row.type
