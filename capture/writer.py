@@ -11,6 +11,7 @@ appending to the bounded buffer.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import sqlite3
@@ -52,6 +53,11 @@ REFRESH = 1.0
 """Seconds between reads of the monitored flags and checks of the app's rules."""
 BATCH = 20_000
 """Records per transaction at most."""
+ROWS_PER_INSERT = 100
+"""Rows per multi-row INSERT statement: 800 parameters, under the limit of 999
+that SQLite builds before 3.32 have. The sqlite3 module releases the GIL once
+per statement, not once per row as ``executemany`` does, so a request thread
+waits for the GIL less often while the writer stores a batch."""
 BACKOFF_MIN = 0.25
 BACKOFF_MAX = 5.0
 LOG_EVERY = 60.0
@@ -107,7 +113,8 @@ class Writer:
         self._stopping = False
         self._db: pw.Database | None = None
         self._file_id: tuple[int, int] | None = None
-        self._insert_sql = ""
+        self._insert_sql: dict[int, str] = {}
+        """Row count to the INSERT statement for that many request rows."""
         self._status_codes: dict[str | None, int] = {}
         self._version_id: int | None = None
         self._endpoint_ids: dict[str, int] = {}
@@ -234,11 +241,7 @@ class Writer:
         if self.path is not None:
             stat = os.stat(self.path)
             self._file_id = (stat.st_dev, stat.st_ino)
-        # NOTE: executemany with peewee's INSERT text is tested on SQLite only.
-        sql, _params = (
-            Request.insert({field: None for field in _REQUEST_FIELDS}).bind(db).sql()
-        )
-        self._insert_sql = sql
+        self._insert_sql = {}
         version = self.version
         with db.atomic():
             Version.insert(
@@ -347,7 +350,7 @@ class Writer:
         ids = self._endpoint_ids
         with db.atomic():
             if prepared.rows:
-                db.cursor().executemany(self._insert_sql, prepared.rows)
+                self._insert_rows(db, prepared.rows)
             for row, item in prepared.detailed:
                 self._insert_detailed(db, row, item)
             for name, (count, last, first, _total) in prepared.hits.items():
@@ -364,6 +367,18 @@ class Writer:
                     ),
                     first_seen=pw.Case(None, [(older, first)], Endpoint.first_seen),
                 ).where(endpoint_key == ids[name]).execute(db)
+
+    def _insert_rows(self, db: pw.Database, rows: list[tuple[Any, ...]]) -> None:
+        cursor = db.cursor()
+        chain = itertools.chain.from_iterable
+        for offset in range(0, len(rows), ROWS_PER_INSERT):
+            chunk = rows[offset : offset + ROWS_PER_INSERT]
+            sql = self._insert_sql.get(len(chunk))
+            if sql is None:
+                # NOTE: peewee's multi-row INSERT text is tested on SQLite only.
+                query = Request.insert_many(chunk, fields=_REQUEST_FIELDS).bind(db)
+                sql = self._insert_sql[len(chunk)] = query.sql()[0]
+            cursor.execute(sql, list(chain(chunk)))
 
     def _insert_detailed(
         self, db: pw.Database, row: tuple[Any, ...], item: list[Any]
