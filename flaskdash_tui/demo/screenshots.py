@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -45,6 +46,9 @@ DEMO_SEED = 7
 
 SMALL = (80, 24)
 LARGE = (120, 36)
+
+WORKDIR_NAME = "flaskdash-screenshots"
+"""Name of the folder, in the system's temporary folder, for the history."""
 
 SETTLE_ROUNDS = 20
 """Maximum rounds of waiting for workers and messages after each step."""
@@ -116,7 +120,9 @@ SHOTS: tuple[Shot, ...] = (
     Shot("heatmap-120x36", "heatmap", size=LARGE),
     Shot("response-120x36", "response", size=LARGE),
     detail_shot("versions", TRANSLATIONS, LARGE, "-120x36"),
-    detail_shot("outliers", STARRED, LARGE, "-120x36"),
+    # The outliers tab at this size also shows the CPU and memory figures
+    # measured while the history was replayed, which differ on every run.
+    detail_shot("users", DIFFICULTIES, LARGE, "-120x36"),
     Shot("hits-no-color", "hits", no_color=True),
     Shot("response-no-color", "response", no_color=True),
 )
@@ -139,8 +145,6 @@ def build_demo_database(
 ) -> Path:
     """Replay the demo's history into ``folder`` and return its database file.
 
-    The process works in ``folder`` while the history is replayed.
-
     Args:
         folder: An empty folder for the demo repository and the database.
         days: Whole days of history before the day of ``now``.
@@ -158,19 +162,10 @@ def build_demo_database(
             last_tenth = tenth
             progress(f"{stage}: {done} of {total} requests replayed")
 
-    # A relative repository path makes the stack traces of outliers and
-    # exceptions read "service/service.py" instead of the random temporary
-    # folder, so that two runs write the same SVGs.
-    with _working_directory(folder):
-        build_history(
-            Path("service"),
-            database.absolute(),
-            days=days,
-            seed=seed,
-            now=now,
-            progress=report,
-        )
-    return database.absolute()
+    build_history(
+        folder / "service", database, days=days, seed=seed, now=now, progress=report
+    )
+    return database
 
 
 async def render_shot(shot: Shot, database: Path, now: float) -> str:
@@ -261,23 +256,51 @@ def make_screenshots(
     days: int = DEMO_DAYS,
     seed: int = DEMO_SEED,
     now: float = DEMO_NOW,
+    workdir: Path | None = None,
     progress: Progress | None = None,
 ) -> list[Path]:
     """Replay the demo's history in a temporary folder and write every shot.
 
-    See :func:`build_demo_database` and :func:`write_shots` for the arguments.
+    The stack traces of outliers and exceptions show the folder's path, so
+    the folder has a fixed name, :data:`WORKDIR_NAME` in the system's
+    temporary folder: a random name would change the SVGs on every run.
+
+    Args:
+        output: The folder of the SVGs; it is created if missing.
+        shots: The screenshots to make; their names must differ.
+        days: Whole days of history before the day of ``now``.
+        seed: Seed of the traffic and of the service's costs.
+        now: The end of the history and the app's frozen current time.
+        workdir: The folder for the replayed history, which must not exist;
+            it is removed afterwards. When None, the fixed temporary folder.
+        progress: Called with one line of progress text now and then.
 
     Returns:
         The written files, in the order of ``shots``.
+
+    Raises:
+        FileExistsError: ``workdir`` exists, for example from another run of
+            the command at the same time or from a killed one.
+        ScreenshotError: The app raised an exception while it rendered a shot.
     """
     output = output.absolute()
-    with tempfile.TemporaryDirectory(prefix="flaskdash-screenshots-") as folder:
+    if workdir is None:
+        workdir = Path(tempfile.gettempdir()) / WORKDIR_NAME
+    if workdir.exists():
+        raise FileExistsError(
+            f"the work folder {workdir} already exists; if no other screenshot "
+            "run uses it, remove it and try again"
+        )
+    workdir.mkdir(parents=True)
+    try:
         database = build_demo_database(
-            Path(folder), days=days, seed=seed, now=now, progress=progress
+            workdir, days=days, seed=seed, now=now, progress=progress
         )
         return asyncio.run(
             write_shots(output, database, shots=shots, now=now, progress=progress)
         )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -319,17 +342,6 @@ async def _settle(app: FlaskdashApp, pilot: Pilot[None]) -> None:
         if not any(worker.is_running for worker in app.workers):
             break
     await pilot.pause(0.1)
-
-
-@contextlib.contextmanager
-def _working_directory(folder: Path) -> Iterator[None]:
-    # contextlib.chdir is new in Python 3.11, and the project supports 3.10.
-    previous = Path.cwd()
-    os.chdir(folder)
-    try:
-        yield
-    finally:
-        os.chdir(previous)
 
 
 @contextlib.contextmanager

@@ -34,12 +34,17 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]
     output = tmp_path_factory.mktemp("screenshots")
     (output / "removed-view.svg").write_text("<svg/>", encoding="utf-8")
     (output / "notes.txt").write_text("not a screenshot", encoding="utf-8")
+    workdir = tmp_path_factory.mktemp("history") / "work"
     progress: list[str] = []
-    before = Path.cwd()
     paths = screenshots.make_screenshots(
-        output, shots=SHOTS, days=2, now=SHOT_NOW, progress=progress.append
+        output,
+        shots=SHOTS,
+        days=2,
+        now=SHOT_NOW,
+        workdir=workdir,
+        progress=progress.append,
     )
-    assert Path.cwd() == before
+    assert not workdir.exists()
     assert any("screenshot 2 of 2" in line for line in progress)
     return output, paths
 
@@ -97,6 +102,16 @@ def test_duplicate_names_rejected(tmp_path: Path) -> None:
             screenshots.write_shots(tmp_path, tmp_path / "missing.db", shots=twice)
         )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_workdir_rejected(tmp_path: Path) -> None:
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    (workdir / "flaskdash.db").write_text("", encoding="utf-8")
+    with pytest.raises(FileExistsError, match="already exists"):
+        screenshots.make_screenshots(tmp_path / "out", workdir=workdir)
+    assert (workdir / "flaskdash.db").exists()
+    assert not (tmp_path / "out").exists()
 
 
 def test_tab_keys_reach_each_tab() -> None:
