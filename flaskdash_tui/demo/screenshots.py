@@ -261,9 +261,10 @@ def make_screenshots(
 ) -> list[Path]:
     """Replay the demo's history in a temporary folder and write every shot.
 
-    The stack traces of outliers and exceptions show the folder's path, so
-    the folder has a fixed name, :data:`WORKDIR_NAME` in the system's
-    temporary folder: a random name would change the SVGs on every run.
+    The stack traces of outliers and exceptions show the folder's path, and a
+    random name would change the SVGs on every run. So the folder is
+    :data:`WORKDIR_NAME` in the system's temporary folder unless ``workdir``
+    names another.
 
     Args:
         output: The folder of the SVGs; it is created if missing.
@@ -288,8 +289,8 @@ def make_screenshots(
         workdir = Path(tempfile.gettempdir()) / WORKDIR_NAME
     if workdir.exists():
         raise FileExistsError(
-            f"the work folder {workdir} already exists; if no other screenshot "
-            "run uses it, remove it and try again"
+            f"work folder {workdir} already exists. Remove it if no other "
+            "screenshot run uses it, then try again"
         )
     workdir.mkdir(parents=True)
     try:
