@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
-from collections.abc import Iterable
+import signal
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 import peewee as pw
@@ -36,13 +38,22 @@ class FlaskdashApp(App[None]):
         *(f"view.{view.name}" for view in views.VIEWS.values() if view.key),
     )
 
-    def __init__(self, settings: Settings, database: pw.Database | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        database: pw.Database | None = None,
+        exit_signals: Sequence[signal.Signals] = (),
+    ):
         """Create the app.
 
         Args:
             settings: The session's settings.
             database: An open database; when None, ``settings.database`` is
                 opened here and may raise ``capture.database.DatabaseError``.
+            exit_signals: Signals that quit the app as ``q`` does, with exit
+                status 128 + the signal number. The handlers are installed on
+                the event loop while the app runs, so only the command line
+                passes them, never tests that share the process.
 
         Raises:
             views.UnknownViewError: ``settings.view`` names no view.
@@ -62,9 +73,13 @@ class FlaskdashApp(App[None]):
         or cannot be reopened, else None. Views do not reload meanwhile."""
         self._detector = ChangeDetector(self.database)
         self._timer: Timer | None = None
+        self._exit_signals = tuple(exit_signals)
 
     def on_mount(self) -> None:
         """Open the first view and start watching the database."""
+        loop = asyncio.get_running_loop()
+        for number in self._exit_signals:
+            loop.add_signal_handler(number, self._exit_on_signal, number)
         self._detector.changed()
         self._timer = self.set_interval(
             self.settings.refresh_interval, self.check_database, name="refresh"
@@ -78,6 +93,10 @@ class FlaskdashApp(App[None]):
     def on_unmount(self) -> None:
         """Close the event loop's database connection."""
         self.database.close()
+
+    def _exit_on_signal(self, number: signal.Signals) -> None:
+        logger.info("received %s; quitting", number.name)
+        self.exit(return_code=128 + number.value)
 
     def make_screen(self, view: views.View, endpoint: str | None = None) -> BaseScreen:
         """Return a new screen for a view."""

@@ -3,7 +3,7 @@
 Usage::
 
     flaskdash-tui [DATABASE] [--view NAME] [--endpoint NAME] [--timezone TZ]
-    flaskdash-tui demo [--view NAME] [--timezone TZ]
+    flaskdash-tui demo [--view NAME] [--timezone TZ] [--days N]
     flaskdash-tui screenshot DATABASE --view NAME --size 80x24 --output FILE.svg
                              [--now ISO-TIME]
 
@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import peewee as pw
@@ -42,10 +44,18 @@ PROG = "flaskdash-tui"
 USAGE_ERROR = 2
 """Exit status for every error the operator can fix."""
 
+EXIT_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
+"""Signals that end the TUI as ``q`` does: SIGHUP from a closed terminal or a
+dropped SSH connection, and SIGTERM from ``kill``."""
+
 
 MAX_SCREENSHOT_SIZE = (500, 200)
 """Largest screenshot in cells, far above real terminals. Rendering time grows
 with the cell count, so a mistyped size would otherwise run for minutes."""
+
+
+DEMO_DAYS = 28
+"""Days of history that the demo replays before today."""
 
 
 class CommandError(Exception):
@@ -103,6 +113,13 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
         "history on 127.0.0.1, and watch it. Quitting stops the service.",
     )
     add_view_options(demo)
+    demo.add_argument(
+        "--days",
+        type=int,
+        default=DEMO_DAYS,
+        metavar="N",
+        help=f"whole days of history before today (default {DEMO_DAYS})",
+    )
 
     shot = argparse.ArgumentParser(
         prog=f"{PROG} screenshot",
@@ -233,18 +250,28 @@ def run_main(arguments: argparse.Namespace) -> int:
     settings = make_settings(arguments)
     database = open_for_tui(settings, describe_source(arguments))
     check_endpoint(database, settings)
-    FlaskdashApp(settings, database).run()
-    return 0
+    app = FlaskdashApp(settings, database, exit_signals=EXIT_SIGNALS)
+    app.run()
+    return app.return_code or 0
 
 
 def run_demo(arguments: argparse.Namespace) -> int:
-    """Start the demo service and load, run the TUI on it, and stop them."""
+    """Start the demo service and load, run the TUI on it, and stop them.
+
+    SIGHUP and SIGTERM stop the demo and remove its temporary folder, as
+    quitting does. While the TUI runs they quit it, and before or after it
+    they raise SystemExit.
+    """
     from flaskdash_tui.app import FlaskdashApp
 
     try:
         from flaskdash_tui import demo
     except ImportError as error:
         raise CommandError(f"the demo is not available: {error}") from error
+    if arguments.days < 1:
+        raise CommandError(
+            f"invalid --days {arguments.days}: expected at least 1 day of history"
+        )
     extra: dict[str, object] = {}
     zone = getattr(demo, "TIMEZONE", None)
     if zone and not arguments.timezone and not os.environ.get(ENVIRONMENT["timezone"]):
@@ -252,13 +279,47 @@ def run_demo(arguments: argparse.Namespace) -> int:
         extra["timezone"] = zone
     # Check the options before the history generation, which takes a while.
     make_settings(arguments, database=DEFAULT_DATABASE, **extra)
-    with demo.running_demo(progress=print_progress) as environment:
+    with (
+        exit_on_signals(),
+        demo.running_demo(days=arguments.days, progress=print_progress) as environment,
+    ):
         sys.stderr.write("\n")
         database_path = str(environment.database)
         settings = make_settings(arguments, database=database_path, **extra)
         database = open_for_tui(settings, "from the demo")
-        FlaskdashApp(settings, database).run()
-    return 0
+        app = FlaskdashApp(settings, database, exit_signals=EXIT_SIGNALS)
+        app.run()
+        # Closing the app's event loop reset these handlers to the default
+        # action, which would end the process before the demo stops.
+        install_exit_handlers()
+        return app.return_code or 0
+
+
+@contextlib.contextmanager
+def exit_on_signals() -> Iterator[None]:
+    """Raise SystemExit on :data:`EXIT_SIGNALS` inside the block.
+
+    The exception unwinds the ``with`` blocks, so their cleanup runs; the
+    previous handlers come back afterwards.
+    """
+    previous = {number: signal.getsignal(number) for number in EXIT_SIGNALS}
+    install_exit_handlers()
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def install_exit_handlers() -> None:
+    """Make each of :data:`EXIT_SIGNALS` raise SystemExit(128 + its number)."""
+    for number in EXIT_SIGNALS:
+        signal.signal(number, _raise_system_exit)
+
+
+def _raise_system_exit(number: int, frame: object) -> None:
+    logger.info("received %s; stopping", signal.Signals(number).name)
+    raise SystemExit(128 + number)
 
 
 def print_progress(stage: str, done: int, total: int) -> None:

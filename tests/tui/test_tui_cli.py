@@ -193,3 +193,8 @@ def test_screenshot_missing_output_folder(database_path: Path, tmp_path: Path) -
     )
     assert_one_line_error(result, str(folder), "not found")
     assert not folder.parent.exists()
+
+
+def test_demo_invalid_days() -> None:
+    result = run_cli("demo", "--days", "0")
+    assert_one_line_error(result, "--days 0", "at least 1")
