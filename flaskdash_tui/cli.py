@@ -33,6 +33,7 @@ from flaskdash_tui import views
 from flaskdash_tui.settings import (
     DEFAULT_DATABASE,
     ENVIRONMENT,
+    MAX_REFRESH_INTERVAL,
     Settings,
     SettingsError,
 )
@@ -86,7 +87,8 @@ def add_view_options(parser: argparse.ArgumentParser) -> None:
         "--refresh",
         metavar="SECONDS",
         dest="refresh_interval",
-        help="seconds between checks for new data (default 1; "
+        help="seconds between checks for new data (default 1, at most "
+        f"{MAX_REFRESH_INTERVAL:g}; "
         f"env {ENVIRONMENT['refresh_interval']})",
     )
 
@@ -131,10 +133,15 @@ def build_parsers() -> dict[str, argparse.ArgumentParser]:
         "--size",
         default="80x24",
         metavar="WxH",
-        help="terminal size in cells (default 80x24)",
+        help="terminal size in cells (default 80x24, at most "
+        f"{MAX_SCREENSHOT_SIZE[0]}x{MAX_SCREENSHOT_SIZE[1]})",
     )
     shot.add_argument(
-        "--output", required=True, type=Path, metavar="FILE", help="SVG file"
+        "--output",
+        required=True,
+        type=Path,
+        metavar="FILE",
+        help="SVG file to write; its folder must exist",
     )
     shot.add_argument(
         "--now",
