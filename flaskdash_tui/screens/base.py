@@ -161,6 +161,8 @@ class BaseScreen(Screen[None], Generic[DataT]):
     def _load(self, generation: int) -> tuple[int, DataT]:
         # Each worker thread gets its own peewee connection; close it here so
         # that finished threads leave no open SQLite handle behind.
+        # NOTE: a load that starts just after the file is deleted, before the
+        # next check reports it, still connects and creates an empty file.
         with self.database.connection_context():
             return generation, self.load_data()
 
