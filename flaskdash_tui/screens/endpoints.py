@@ -136,11 +136,11 @@ class EndpointsScreen(BaseScreen[list[EndpointRow]]):
         yield Input(placeholder="filter: part of a name, rule or method", id="filter")
 
     def on_mount(self) -> None:
-        """Set up the columns and start loading."""
+        """Set up the columns; BaseScreen.on_mount then starts the first load."""
+        # Textual runs the on_mount of every class in the MRO, this one first.
         self.query_one("#filter", Input).display = False
         self._add_columns()
         self.query_one(DataTable).focus()
-        super().on_mount()
 
     def on_resize(self) -> None:
         """Share the width between the rule and name columns again."""
@@ -338,8 +338,8 @@ class EndpointsScreen(BaseScreen[list[EndpointRow]]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Reload after a toggle was written, or report why it failed."""
+        # Textual also runs BaseScreen's handler, which shows finished loads.
         if event.worker.group != "toggle":
-            super().on_worker_state_changed(event)
             return
         if event.state == WorkerState.SUCCESS:
             self.reload()

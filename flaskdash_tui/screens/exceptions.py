@@ -168,9 +168,9 @@ class ExceptionsScreen(BaseScreen[list[ExceptionGroupSummary]]):
         yield ExceptionsPanel(id="exceptions")
 
     def on_mount(self) -> None:
-        """Focus the table, then load."""
+        """Focus the table; BaseScreen.on_mount then starts the first load."""
+        # Textual runs the on_mount of every class in the MRO, this one first.
         self.query_one(ExceptionsPanel).query_one(DataTable).focus()
-        super().on_mount()
 
     def __init__(self, endpoint: str | None = None) -> None:
         """Create the view; it covers the whole app, whatever ``endpoint`` is."""

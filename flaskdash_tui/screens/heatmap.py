@@ -44,7 +44,7 @@ class HeatmapScreen(UsageScreen[HeatmapData]):
 
     def on_mount(self) -> None:
         """Focus the grid so that the arrow keys move its cursor."""
-        super().on_mount()
+        # Textual also runs BaseScreen.on_mount, which starts the first load.
         self.query_one(Heatmap).focus()
 
     def load_data(self) -> HeatmapData:
