@@ -124,16 +124,15 @@ class HitsScreen(UsageScreen[HitsData]):
         self.show_range()
         self.show_summary()
 
-    def range_text(self) -> Text:
-        """Return the header line, with the days per bar when bars are grouped."""
-        text = super().range_text()
+    def range_detail(self) -> Text:
+        """Return the days per bar when bars are grouped, else an empty text."""
         if self.hits is not None:
             chart = self.query_one(StackedBarChart)
             # The y-axis labels take about six columns of the chart.
             group = bars_per_group(len(self.hits.days), chart.size.width - 6)
             if group > 1:
-                text.append(f" · {group} days per bar")
-        return text
+                return Text(f"{group} days per bar")
+        return Text()
 
     def show_summary(self) -> None:
         """Write the total, the peak day and the day under the cursor."""
@@ -155,7 +154,7 @@ class HitsScreen(UsageScreen[HitsData]):
         widget.update(legend(self.legend_entries, max(widget.size.width, 20)))
 
     def on_resize(self) -> None:
-        self.show_range()
+        # Textual also runs UsageScreen.on_resize, which redraws the header.
         self.show_legend()
 
 

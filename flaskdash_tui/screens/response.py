@@ -132,8 +132,12 @@ class PerformanceScreen(UsageScreen[DataT], Generic[DataT], inherit_bindings=Fal
                 RELOAD_MIN_SECONDS - waited, self.reload
             )
 
-    def range_text(self) -> Text:
-        """Return the header line: the range, then :meth:`range_detail`."""
+    def range_text(self, width: int | None = None) -> Text:
+        """Return the header line: the range, then :meth:`range_detail`.
+
+        Args:
+            width: Cells available; a longer line ends in an ellipsis.
+        """
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         if self.time_range is None:
             text.append("Loading…")
@@ -143,6 +147,8 @@ class PerformanceScreen(UsageScreen[DataT], Generic[DataT], inherit_bindings=Fal
         if detail.plain:
             text.append(" · ")
             text.append_text(detail)
+        if width is not None:
+            text.truncate(width, overflow="ellipsis")
         return text
 
     def range_detail(self) -> Text:

@@ -210,19 +210,45 @@ class UsageScreen(BaseScreen[DataT], Generic[DataT]):
         )
         return [name for (name,) in cast("Iterable[tuple[str]]", query)]
 
-    def range_text(self) -> Text:
-        """Return the header line: range, time zone and endpoint filter."""
+    def range_text(self, width: int | None = None) -> Text:
+        """Return the header line: range, time zone, endpoint filter, details.
+
+        Args:
+            width: Cells available. When the line is longer, the time zone is
+                left out, because the status line shows it too, and then the
+                endpoint name is shortened with an ellipsis.
+        """
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         if self.time_range is None:
             text.append("Loading…")
             return text
-        text.append(self.time_range.label(), style="bold")
-        text.append(f" · {self.settings.timezone_name}")
-        text.append(" · ")
-        text.append(
-            clean(self.endpoint, single_line=True) if self.endpoint else "all endpoints"
-        )
+        head = Text(self.time_range.label(), style="bold")
+        zone = Text(f" · {self.settings.timezone_name}")
+        name = clean(self.endpoint, single_line=True) if self.endpoint else None
+        endpoint = Text(" · " + (name or "all endpoints"))
+        detail = self.range_detail()
+        if detail.plain:
+            detail = Text(" · ").append_text(detail)
+        if width is not None:
+            # Textual wraps a line that is too long at a space, and the header
+            # has one row, so cut it here instead of leaving a dangling " · ".
+            full = head.cell_len + zone.cell_len + endpoint.cell_len + detail.cell_len
+            if full > width:
+                zone = Text()
+            room = width - head.cell_len - detail.cell_len
+            if endpoint.cell_len > room:
+                endpoint.truncate(max(room, 0), overflow="ellipsis")
+        text.append_text(head)
+        text.append_text(zone)
+        text.append_text(endpoint)
+        text.append_text(detail)
+        if width is not None:
+            text.truncate(width, overflow="ellipsis")
         return text
+
+    def range_detail(self) -> Text:
+        """Return the text after the endpoint filter in the header; empty by default."""
+        return Text()
 
     def today(self) -> dt.date:
         """Return today's date in the operator's time zone."""
@@ -263,6 +289,15 @@ class UsageScreen(BaseScreen[DataT], Generic[DataT]):
         self.update_status()
         self.reload()
 
+    def on_resize(self) -> None:
+        """Fit the header line to the new width."""
+        if self.is_mounted:
+            self.show_range()
+
     def show_range(self) -> None:
-        """Redraw the header line."""
-        self.query_one("#range", Static).update(self.range_text())
+        """Redraw the header line to fit its width."""
+        widget = self.query_one("#range", Static)
+        # The header spans the screen, and the app's size is known before the
+        # widget's own size is laid out.
+        width = self.app.size.width - widget.styles.gutter.width
+        widget.update(self.range_text(width))

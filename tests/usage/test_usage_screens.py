@@ -320,3 +320,29 @@ async def test_heatmap_empty_database(database: pw.Database) -> None:
     assert "2026-11-20 (1 day)" in header
     assert "Fri 2026-11-20 12:00-13:00  0 requests" in cell
     assert "░░ 1" in scale
+
+
+@pytest.mark.parametrize("view", ["hits", "heatmap"])
+async def test_range_line_shows_long_endpoint(
+    database: pw.Database, writer: RequestWriter, view: str
+) -> None:
+    name = "api.get_article_difficulties"
+    writer.add(name, local(2026, 11, 19, 10))
+    path = Path(database.database)
+    settings = Settings(
+        database=str(path), view=view, endpoint=name, now=NOW, timezone=AMSTERDAM
+    )
+    app = FlaskdashApp(settings)
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        header = static_text(app, "#range").rstrip()
+        await pilot.resize_terminal(50, 24)
+        await settle(app, pilot)
+        narrow = static_text(app, "#range").rstrip()
+
+    # The zone is left out, because the status line above shows it too.
+    assert header == f"2026-10-22 to 2026-11-20 (30 days) · {name}"
+    assert not narrow.endswith("·")
+    assert narrow.startswith("2026-10-22 to 2026-11-20 (30 days) · api.")
+    assert narrow.endswith("…")
