@@ -71,6 +71,8 @@ class ReplayClock:
     def __init__(self, start: float) -> None:
         self._wall = start
         self._monotonic = 0.0
+        self.before_sampled_work: Callable[[], object] | None = None
+        """Called before work long enough to be sampled, while it has not begun."""
 
     def now(self) -> float:
         """Return the replayed moment, UNIX seconds in UTC."""
@@ -88,10 +90,13 @@ class ReplayClock:
 
     def work(self, milliseconds: float) -> None:
         """Advance both clocks by ``milliseconds``: the work of a replayed view."""
+        sampled = milliseconds >= SAMPLED_WORK_MS
+        if sampled and self.before_sampled_work is not None:
+            self.before_sampled_work()
         seconds = milliseconds / 1000
         self._wall += seconds
         self._monotonic += seconds
-        if milliseconds >= SAMPLED_WORK_MS:
+        if sampled:
             # Without the pause the request would end before the watchdog's
             # next scan, and its outlier would have no stack trace.
             real_time.sleep(SAMPLE_PAUSE)
@@ -232,6 +237,11 @@ class _Replayer:
             group_by=module.group_by,
             clock=self.clock,
         )
+        # The watchdog compares a slow request with its endpoint's running
+        # average, which the writer thread updates as it stores requests.
+        # Storing every earlier request first makes that average, and so each
+        # outlier's ratio to it, the same on every replay.
+        self.clock.before_sampled_work = lambda: monitor.flush(timeout=60.0)
         try:
             client = app.test_client()
             for index, moment in enumerate(moments, start=1):
@@ -246,6 +256,7 @@ class _Replayer:
                     label,
                 )
         finally:
+            self.clock.before_sampled_work = None
             monitor.close()
 
 
