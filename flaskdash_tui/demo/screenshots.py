@@ -330,7 +330,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"making the screenshots failed: {error}", file=sys.stderr)
         return 1
     for path in written:
-        print(path)
+        # Paths as the --output argument gave them: relative ones stay relative.
+        print(arguments.output / path.name)
     return 0
 
 
