@@ -14,7 +14,7 @@ from typing import Any
 import flask
 
 from capture.options import resolve_options
-from capture.recorder import Recorder, WrappingViews, note_unhandled_exception
+from capture.recorder import Recorder, WrappingViews
 from capture.version import read_version
 from capture.watchdog import WATCHDOG
 from capture.writer import Writer
@@ -99,7 +99,7 @@ class Capture:
         recorder = Recorder(resolved)
         app.view_functions = WrappingViews(app.view_functions, recorder)
         app.wsgi_app = recorder.middleware(app.wsgi_app)  # type: ignore[method-assign,assignment]
-        flask.got_request_exception.connect(note_unhandled_exception, app)
+        flask.got_request_exception.connect(recorder.note_unhandled_exception, app)
         binding = _Binding(app, recorder, Writer(recorder, app, version))
         app.extensions[EXTENSION_NAME] = self
         self._bindings.append(binding)

@@ -52,9 +52,6 @@ IP = 12
 _LENGTH_HEADERS = frozenset(("Content-Length", "content-length", "CONTENT-LENGTH"))
 _NO_BODY_STATUSES = frozenset(("204", "304"))
 
-FLIGHT_KEY = "flaskdash.flight"
-"""WSGI environ key of the request's list, for the view wrapper and signals."""
-
 WRAPPED_BY = "__flaskdash_recorder__"
 """Attribute that marks a view wrapper with the recorder that made it."""
 
@@ -181,7 +178,6 @@ class Recorder:
                 now(), None, 0.0, None, None,
             ]  # fmt: skip
             inflight[thread] = flight
-            environ[FLIGHT_KEY] = flight
 
             def capture_start_response(
                 status: str, headers: list[tuple[str, str]], exc_info: Any = None
@@ -229,6 +225,7 @@ class Recorder:
         """
         group_by = self.options.group_by
         assign_group = self.assign_group
+        note_exception = self.note_exception
 
         if inspect.iscoroutinefunction(view):
 
@@ -239,7 +236,7 @@ class Recorder:
                 except HTTPException:
                     raise
                 except Exception as error:
-                    _note_exception(error)
+                    note_exception(error)
                     raise
                 finally:
                     if group_by is not None:
@@ -255,7 +252,7 @@ class Recorder:
                 except HTTPException:
                     raise
                 except Exception as error:
-                    _note_exception(error)
+                    note_exception(error)
                     raise
                 finally:
                     if group_by is not None:
@@ -267,7 +264,7 @@ class Recorder:
 
     def assign_group(self, group_by: Callable[[Any], object]) -> None:
         """Call ``group_by`` on the current request and store a usable result."""
-        flight = _current_flight()
+        flight = self.current_flight()
         if flight is None:
             return
         try:
@@ -302,6 +299,56 @@ class Recorder:
             return
         flight[GROUP] = text[:255]
 
+    def current_flight(self) -> list[Any] | None:
+        """Return the list of the request in the active request context, or None."""
+        if not flask.has_request_context():
+            return None
+        environ = flask.request.environ
+        flight = self.inflight.get(threading.get_ident())
+        if flight is not None and flight[ENVIRON] is environ:
+            return flight
+        # An async view runs on another thread than its request.
+        for flight in list(self.inflight.values()):
+            if flight[ENVIRON] is environ:
+                return flight
+        return None
+
+    def note_exception(self, error: BaseException, skip: int = 1) -> None:
+        """Record ``error`` as the current request's exception, unless it has one.
+
+        Args:
+            error: The exception.
+            skip: Frames at the start of its traceback to leave out, such as
+                the capture wrapper's own frame.
+        """
+        flight = self.current_flight()
+        if flight is None:
+            return
+        if flight[ENDPOINT] is None:
+            # With PROPAGATE_EXCEPTIONS, Flask re-raises without calling
+            # start_response, so this is the last chance to read the rule.
+            # NOTE: a BaseException such as SystemExit from a view skips
+            # this signal, so such a request is not stored.
+            rule = flask.request.url_rule
+            if rule is not None:
+                flight[ENDPOINT] = rule.endpoint
+        if flight[EXCEPTION] is None:
+            # The traceback as it is here starts at the current frame; Flask
+            # prepends its own frames as the exception travels on.
+            flight[EXCEPTION] = (error, error.__traceback__, skip)
+
+    def note_unhandled_exception(
+        self, sender: object, exception: BaseException, **extra: object
+    ) -> None:
+        """Record an exception that Flask turns into a 500 response.
+
+        Receives Flask's ``got_request_exception`` signal, which also covers
+        exceptions raised outside the view, such as in ``before_request``
+        functions. An exception that the view wrapper recorded is kept as it
+        is.
+        """
+        self.note_exception(exception, skip=0)
+
     def _log_group_error(self, kind: str, message: str, *args: object) -> None:
         if kind in self._group_errors:
             return
@@ -317,44 +364,6 @@ def endpoint_rule(environ: WSGIEnvironment) -> Any:
     ``before_request`` function responded.
     """
     return getattr(environ.get("werkzeug.request"), "url_rule", None)
-
-
-def _current_flight() -> list[Any] | None:
-    if not flask.has_request_context():
-        return None
-    flight: list[Any] | None = flask.request.environ.get(FLIGHT_KEY)
-    return flight
-
-
-def _note_exception(error: BaseException, skip: int = 1) -> None:
-    flight = _current_flight()
-    if flight is None:
-        return
-    if flight[ENDPOINT] is None:
-        # With PROPAGATE_EXCEPTIONS, Flask re-raises without calling
-        # start_response, so this is the last chance to read the rule.
-        # NOTE: a BaseException such as SystemExit from a view skips this
-        # signal, so such a request is not stored.
-        rule = flask.request.url_rule
-        if rule is not None:
-            flight[ENDPOINT] = rule.endpoint
-    if flight[EXCEPTION] is None:
-        # The traceback as it is here starts at the current frame; Flask
-        # prepends its own frames as the exception travels on. ``skip`` drops
-        # the capture wrapper's own frame.
-        flight[EXCEPTION] = (error, error.__traceback__, skip)
-
-
-def note_unhandled_exception(
-    sender: object, exception: BaseException, **extra: object
-) -> None:
-    """Record an exception that Flask turns into a 500 response.
-
-    Receives Flask's ``got_request_exception`` signal, which also covers
-    exceptions raised outside the view, such as in ``before_request``
-    functions. An exception that the view wrapper recorded is kept as it is.
-    """
-    _note_exception(exception, skip=0)
 
 
 class _StreamedBody:
