@@ -72,6 +72,17 @@ def describe_origin(origin: Frame | None) -> str:
     return f"{PurePath(origin.file).name}{line} {origin.function}"
 
 
+def describe_versions(versions: Sequence[str]) -> str:
+    """Return the versions of a group, oldest first; past two, the oldest and newest.
+
+    Three or more read ``OLDEST … NEWEST (COUNT)``, so that the column stays
+    narrow however many deployments raised the exception.
+    """
+    if len(versions) <= 2:
+        return ", ".join(versions)
+    return f"{versions[0]} … {versions[-1]} ({len(versions)})"
+
+
 def _cell(value: str, style: str = "") -> Text:
     cell = literal(value, style=style)
     cell.no_wrap = True
@@ -85,7 +96,9 @@ class ExceptionsPanel(TracePanel[ExceptionGroupSummary, ExceptionDetail]):
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings(
         "exceptions.copy", "exceptions.save"
     )
-    COLUMNS = ("Last seen", "Count", "Type", "Origin", "Versions", "First seen")
+    # Versions comes before the long Origin, so that it stays visible at 80
+    # columns. The traceback pane below shows the origin in full.
+    COLUMNS = ("Last seen", "Count", "Type", "Versions", "Origin", "First seen")
     EMPTY_MESSAGE = "No exceptions recorded."
 
     def __init__(
@@ -137,8 +150,8 @@ class ExceptionsPanel(TracePanel[ExceptionGroupSummary, ExceptionDetail]):
             Text(format_moment(row.last_seen, self.timezone)),
             Text(f"{row.count:,}", justify="right"),
             _cell(short_type(row.type), style="bold"),
+            _cell(describe_versions(row.versions)),
             _cell(describe_origin(row.origin)),
-            _cell(", ".join(row.versions)),
             Text(format_moment(row.first_seen, self.timezone)),
         ]
         if self.endpoint is None:
