@@ -85,7 +85,7 @@ class Recorder:
 
     def reset_after_fork(self) -> None:
         """Forget the parent's queued records and locks in a forked child."""
-        # Cleared, not replaced: the middleware holds both objects.
+        # Cleared, not replaced, because the middleware keeps both objects.
         self.buffer.clear()
         self.inflight.clear()
         self.dropped = 0
@@ -185,9 +185,9 @@ class Recorder:
                 flight[STATUS] = status
                 # Flask calls this before it ends the request context, so its
                 # request and the rule it matched are still in the environ.
-                # NOTE: a server that calls this only when the body is
-                # iterated, such as a WSGI middleware between capture and
-                # Flask, hides the endpoint, and the request is not stored.
+                # NOTE: when a WSGI middleware between capture and Flask
+                # defers this call until the body is iterated, the request
+                # context has ended, and the request is not stored.
                 rule = getattr(environ.get("werkzeug.request"), "url_rule", None)
                 if rule is not None:
                     flight[ENDPOINT] = rule.endpoint
@@ -327,8 +327,8 @@ class Recorder:
         if flight[ENDPOINT] is None:
             # With PROPAGATE_EXCEPTIONS, Flask re-raises without calling
             # start_response, so this is the last chance to read the rule.
-            # NOTE: a BaseException such as SystemExit from a view skips
-            # this signal, so such a request is not stored.
+            # NOTE: Flask sends no signal for a BaseException such as
+            # SystemExit from a view, so such a request is not stored.
             rule = flask.request.url_rule
             if rule is not None:
                 flight[ENDPOINT] = rule.endpoint

@@ -55,9 +55,9 @@ BATCH = 20_000
 """Records per transaction at most."""
 ROWS_PER_INSERT = 100
 """Rows per multi-row INSERT statement: 800 parameters, under the limit of 999
-that SQLite builds before 3.32 have. The sqlite3 module releases the GIL once
-per statement, not once per row as ``executemany`` does, so a request thread
-waits for the GIL less often while the writer stores a batch."""
+in SQLite builds before 3.32. CPython's sqlite3 module releases the GIL at
+every step of a statement, and ``executemany`` steps once per row, so one
+statement per 100 rows makes a request thread wait for the GIL less often."""
 BACKOFF_MIN = 0.25
 BACKOFF_MAX = 5.0
 LOG_EVERY = 60.0
