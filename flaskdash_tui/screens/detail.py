@@ -61,6 +61,7 @@ from flaskdash_tui.screens.response import PerformanceScreen
 from flaskdash_tui.text import clean, literal
 from flaskdash_tui.timerange import TimeRange
 from flaskdash_tui.widgets.boxplot import BoxPlot, BoxRow, figures_text, legend_text
+from flaskdash_tui.widgets.counts import count_text
 from flaskdash_tui.widgets.grid import (
     CHANGE_RATIO,
     FASTER,
@@ -343,9 +344,8 @@ class DetailScreen(PerformanceScreen[DetailData]):
         if info.cell is None:
             text.append("no requests")
         else:
-            text.append(
-                f"median {info.cell.median:,.1f} ms over {info.cell.count:,} requests"
-            )
+            requests = count_text(info.cell.count, "request")
+            text.append(f"median {info.cell.median:,.1f} ms over {requests}")
         figures.update(text)
 
     def action_next_tab(self) -> None:

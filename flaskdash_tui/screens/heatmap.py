@@ -11,6 +11,7 @@ from textual.widgets import Static
 from flaskdash_tui.queries.usage import HourlyHits, hourly_hits, merge_hourly
 from flaskdash_tui.screens.usage import LIVE_DAYS, UsageScreen
 from flaskdash_tui.timerange import TimeRange
+from flaskdash_tui.widgets.counts import count_text
 from flaskdash_tui.widgets.heatmap import Heatmap
 
 
@@ -98,6 +99,5 @@ class HeatmapScreen(UsageScreen[HeatmapData]):
             day = grid.days[grid.row]
             hour = grid.hour
             text.append(f"{day:%a %Y-%m-%d} {hour:02d}:00-{(hour + 1) % 24:02d}:00")
-            noun = "request" if count == 1 else "requests"
-            text.append(f"  {count:,} {noun}", style="bold")
+            text.append(f"  {count_text(count, 'request')}", style="bold")
         self.query_one("#cell", Static).update(text)

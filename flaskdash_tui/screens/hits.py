@@ -22,6 +22,7 @@ from flaskdash_tui.widgets.barchart import (
     day_labels,
     fold_series,
 )
+from flaskdash_tui.widgets.counts import count_text
 
 MAX_LAYERS = 9
 """Endpoints drawn as their own layer; the rest are added up as one."""
@@ -169,7 +170,9 @@ def summary_text(hits: DailyHits, cursor: int | None) -> Text:
         summary.append(f"{_day(peak[0])} {peak[1]:,}", style="bold")
     if cursor is not None and hits.days:
         summary.append(" · ")
-        day_total = f"{_day(hits.days[cursor])} {hits.totals[cursor]:,} hits"
+        day_total = (
+            f"{_day(hits.days[cursor])} {count_text(hits.totals[cursor], 'hit')}"
+        )
         summary.append(day_total, style="reverse")
     return summary
 

@@ -28,6 +28,7 @@ from flaskdash_tui.screens.usage import UsageScreen
 from flaskdash_tui.text import literal
 from flaskdash_tui.timerange import TimeRange
 from flaskdash_tui.widgets.boxplot import BoxPlot, BoxRow, figures_text, legend_text
+from flaskdash_tui.widgets.counts import count_text
 
 RELOAD_MIN_SECONDS = 5.0
 """Least time between two reloads caused by new requests.
@@ -234,7 +235,7 @@ class ResponseScreen(PerformanceScreen[ResponseData]):
         if self.data is None:
             return Text()
         count = len(self.data.boxes)
-        return Text(f"{count} endpoint{'' if count == 1 else 's'} with requests")
+        return Text(f"{count_text(count, 'endpoint')} with requests")
 
     @on(BoxPlot.Highlighted)
     def show_figures(self, event: BoxPlot.Highlighted) -> None:

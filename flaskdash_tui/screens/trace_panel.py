@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState
 from flaskdash_tui.clipboard import copy_text, save_text
 from flaskdash_tui.screens.usage import UsageScreen
 from flaskdash_tui.text import clean
+from flaskdash_tui.widgets.counts import count_text
 from flaskdash_tui.widgets.stacktrace import TracePane
 
 if TYPE_CHECKING:
@@ -271,8 +272,8 @@ class TracePanel(Vertical, Generic[RowT, DetailT]):
             return
         text = self.trace_text(self.detail)
         copy_text(self.app, text)
-        lines = text.count("\n")
-        self.notify(f"Copied the trace ({lines} lines) to the clipboard with OSC 52.")
+        lines = count_text(text.count("\n"), "line")
+        self.notify(f"Copied the trace ({lines}) to the clipboard with OSC 52.")
 
     def action_save_trace(self) -> None:
         """Save the shown trace to a text file and show the file's path."""

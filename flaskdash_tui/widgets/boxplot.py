@@ -30,6 +30,7 @@ from textual.widget import Widget
 
 from flaskdash_tui.queries.boxstats import OUTLIER_POINTS_LIMIT, WHISKER_IQR, BoxStats
 from flaskdash_tui.widgets.axis import Axis, format_ms
+from flaskdash_tui.widgets.counts import count_text
 
 BOX = "█"
 BOX_LEFT_HALF = "▌"
@@ -42,7 +43,9 @@ OUTLIER = "•"
 CLIPPED = "»"
 CURSOR = "▶"
 
-LABEL_MAX_WIDTH = 28
+LABEL_MAX_WIDTH = 72
+"""Widest label column. Below three times this width, a third of the widget's
+width is the limit, so the plot keeps two thirds."""
 AXIS_LINES = 2
 """The axis line with its ticks, and the line of tick labels."""
 TICK_SPACING = 8
@@ -74,7 +77,8 @@ def figures_text(label: Text, stats: BoxStats) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     text.append_text(label)
     text.stylize("bold")
-    text.append(f" · {stats.count:,} requests · {stats.outliers:,} beyond whiskers")
+    requests = count_text(stats.count, "request")
+    text.append(f" · {requests} · {stats.outliers:,} beyond whiskers")
     text.append("\n")
     figures = (
         ("min", stats.minimum),
@@ -228,9 +232,8 @@ class BoxPlot(Widget, can_focus=True):
         if not self.rows:
             return Text(self.empty_message, end="")
         width = self.size.width
-        label_width = min(
-            max(row.label.cell_len for row in self.rows), LABEL_MAX_WIDTH, width // 3
-        )
+        longest = max(row.label.cell_len for row in self.rows)
+        label_width = min(longest, LABEL_MAX_WIDTH, width // 3)
         # The cursor mark and a space go before the label, a space after it,
         # and the unit label after the axis.
         plot_left = label_width + 3

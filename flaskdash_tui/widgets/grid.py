@@ -17,6 +17,7 @@ from textual.widgets import DataTable
 from flaskdash_tui.queries.performance import GridCell, UserVersionGrid, VersionInfo
 from flaskdash_tui.text import clean, literal
 from flaskdash_tui.widgets.boxplot import format_duration
+from flaskdash_tui.widgets.counts import count_text
 
 CHANGE_RATIO = 0.10
 """The relative change of a median that earns a ``▲`` or ``▼`` mark."""
@@ -28,7 +29,7 @@ NO_REQUESTS = "·"
 
 def others_label(count: int, noun: str) -> str:
     """Return the label of a folded row, such as ``others (12 users)``."""
-    return f"others ({count:,} {noun}{'' if count == 1 else 's'})"
+    return f"others ({count_text(count, noun)})"
 
 
 def version_date(version: VersionInfo, timezone: dt.tzinfo) -> dt.date:

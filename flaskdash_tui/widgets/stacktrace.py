@@ -24,6 +24,7 @@ from textual.widgets import Static
 from flaskdash_tui.queries.faults import ExceptionDetail, OutlierDetail
 from flaskdash_tui.queries.frames import Frame, FrameKind, short_path
 from flaskdash_tui.text import clean
+from flaskdash_tui.widgets.counts import count_text
 
 MAX_CODE_CHARS = 500
 """Characters of one source line that the pane shows; copy or save the trace
@@ -81,7 +82,7 @@ def render_frame(frame: Frame, syntax_theme: str) -> RenderableType:
         if hidden > 0:
             parts.append(
                 Text(
-                    f"    … {hidden:,} more characters not shown;"
+                    f"    … {count_text(hidden, 'more character')} not shown;"
                     " copy or save the trace for the whole line",
                     style="dim italic",
                 )

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import pytest
 from rich.style import Style
+from rich.text import Text
+from textual.app import App, ComposeResult
 
 from flaskdash_tui.queries.boxstats import BoxStats
 from flaskdash_tui.queries.performance import GridCell
 from flaskdash_tui.widgets.axis import Axis, format_ms
-from flaskdash_tui.widgets.boxplot import draw_box, format_duration
+from flaskdash_tui.widgets.boxplot import (
+    BoxPlot,
+    BoxRow,
+    draw_box,
+    figures_text,
+    format_duration,
+)
+from flaskdash_tui.widgets.counts import count_text
 from flaskdash_tui.widgets.grid import FASTER, SLOWER, change_mark
 
 STYLES = {
@@ -117,3 +126,49 @@ def test_change_mark_thresholds() -> None:
     assert change_mark(before, GridCell(120.0, 10)) == SLOWER
     assert change_mark(before, GridCell(80.0, 10)) == FASTER
     assert change_mark(before, GridCell(105.0, 10)) == " "
+
+
+class BoxPlotApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield BoxPlot("No rows.")
+
+
+LONG_LABEL = "a996c5a 2026-11-05 Add the article difficulty estimator to feeds"
+
+
+@pytest.mark.parametrize(
+    ("width", "shown"),
+    [
+        (80, LONG_LABEL[:25] + "…"),
+        (160, LONG_LABEL[:52] + "…"),
+        (200, LONG_LABEL),
+    ],
+)
+async def test_boxplot_label_grows_with_width(width: int, shown: str) -> None:
+    app = BoxPlotApp()
+    async with app.run_test(size=(width, 10)) as pilot:
+        plot = app.query_one(BoxPlot)
+        plot.set_rows([BoxRow("a", Text(LONG_LABEL), stats())])
+        await pilot.pause()
+        first_line = str(plot.render()).splitlines()[0]
+
+    # A third of the width goes to the labels, after the cursor column.
+    assert first_line.startswith(f"▶ {shown} ")
+
+
+@pytest.mark.parametrize(
+    ("count", "text"),
+    [(0, "0 requests"), (1, "1 request"), (2, "2 requests"), (1250, "1,250 requests")],
+)
+def test_count_text_number(count: int, text: str) -> None:
+    assert count_text(count, "request") == text
+
+
+def test_count_text_irregular_plural() -> None:
+    assert count_text(3, "entry", "entries") == "3 entries"
+
+
+def test_figures_text_one_request() -> None:
+    first_line = figures_text(Text("api.one"), stats(count=1)).plain.splitlines()[0]
+
+    assert "· 1 request ·" in first_line
