@@ -30,6 +30,8 @@ CELL_WIDTH = 2
 MAX_CELL_WIDTH = 4
 DAY_LABEL_WIDTH = 10
 """``Mon 11-17`` and a space."""
+MIN_WIDTH = DAY_LABEL_WIDTH + 24 * CELL_WIDTH
+"""Columns of the narrowest grid; a narrower widget shows a message instead."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,11 @@ class Heatmap(Widget, can_focus=True):
         self.refresh()
 
     def render(self) -> RenderResult:
+        if self.size.width < MIN_WIDTH:
+            # Textual would wrap each line of the grid, which leaves no cells
+            # in view. The widget's padding and the screen's edges add columns.
+            needed = self.app.size.width - self.size.width + MIN_WIDTH
+            return Text(f"Terminal too narrow for the grid: need {needed} columns.")
         height = max(self.size.height - 1, 1)
         # Keep the cursor's row in view, showing the newest days by default.
         if self.row < self._top:

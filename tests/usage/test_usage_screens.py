@@ -65,7 +65,8 @@ async def test_hits_shows_totals_and_peak(
     assert "Europe/Amsterdam" in header
     assert "Total 7" in summary
     assert "peak Wed 2026-11-18 6" in summary
-    assert "Fri 2026-11-20 1 hits" in summary
+    assert "Fri 2026-11-20 1 hit" in summary
+    assert "1 hits" not in summary
     assert legend.index("api.translate") < legend.index("api.bookmarks")
 
 
@@ -346,3 +347,30 @@ async def test_range_line_shows_long_endpoint(
     assert not narrow.endswith("·")
     assert narrow.startswith("2026-10-22 to 2026-11-20 (30 days) · api.")
     assert narrow.endswith("…")
+
+
+async def test_heatmap_narrow_terminal_message(
+    database: pw.Database, writer: RequestWriter
+) -> None:
+    writer.add("api.translate", local(2026, 11, 20, 14, 5))
+    app = make_app(database, "heatmap")
+
+    async with app.run_test(size=(30, 10)) as pilot:
+        await settle(app, pilot)
+        narrow = str(app.screen.query_one(Heatmap).render())
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        wide = str(app.screen.query_one(Heatmap).render())
+
+    # The grid's two margins of one column each come on top of its 58 columns.
+    assert narrow == "Terminal too narrow for the grid: need 60 columns."
+    assert wide.splitlines()[0].split() == [
+        "00",
+        "03",
+        "06",
+        "09",
+        "12",
+        "15",
+        "18",
+        "21",
+    ]
