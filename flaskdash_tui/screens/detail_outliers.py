@@ -36,7 +36,7 @@ from flaskdash_tui.widgets.stacktrace import TracePane
 
 COPY_KEY = f"{views.DETAIL_VIEW}.copy_trace"
 SAVE_KEY = f"{views.DETAIL_VIEW}.save_trace"
-KEY_HINT = "c copy, w save to a file"
+KEY_HINT = "c copy, S save to a file"
 """The detail view's footer is full, so the panels name their keys here."""
 
 keys.register(
@@ -48,9 +48,10 @@ keys.register(
     show=False,
     help="Copy the shown trace to the clipboard (OSC 52, works over SSH)",
 )
+# Not "w": the detail view's range keys use it for the last 7 days.
 keys.register(
     SAVE_KEY,
-    "w",
+    "S",
     "save_trace",
     "Save",
     scope=views.DETAIL_VIEW,

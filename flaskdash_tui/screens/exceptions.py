@@ -44,9 +44,10 @@ keys.register(
     scope=VIEW_NAME,
     help="Copy the shown traceback to the clipboard (OSC 52, works over SSH)",
 )
+# "S" as in the detail view's tabs, where "w" selects the last 7 days.
 keys.register(
     "exceptions.save",
-    "w",
+    "S",
     "save_trace",
     "Save",
     scope=VIEW_NAME,

@@ -98,10 +98,16 @@ async def test_detail_outliers_tab_saves_trace(
         await wait_for_text(pilot, "wait_for_translation")
         panel = app.screen.query_one(OutliersPanel)
         request_id = panel.rows[0].request_id
+        # On the tab, "w" still selects the last 7 days and saves nothing.
         await pilot.press("w")
+        week = await wait_for_text(pilot, "(7 days)")
+        saved_by_w = list(tmp_path.glob("flaskdash-outlier-*.txt"))
+        await pilot.press("S")
         await pilot.press("c")
         await wait_for_text(pilot, "Copied the trace")
 
+    assert "(7 days)" in week
+    assert saved_by_w == []
     saved = tmp_path / f"flaskdash-outlier-{request_id}.txt"
     assert saved.exists()
     text = saved.read_text(encoding="utf-8")

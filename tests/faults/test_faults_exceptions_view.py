@@ -84,7 +84,7 @@ async def test_exceptions_view_saves_trace(
     app = FlaskdashApp(settings)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_text(pilot, "feed_ratio")
-        await pilot.press("w")
+        await pilot.press("S")
         await settle(pilot)
         await pilot.press("c")
         await settle(pilot)
