@@ -50,6 +50,11 @@ LARGE = (120, 36)
 WORKDIR_NAME = "flaskdash-screenshots"
 """Name of the folder, in the system's temporary folder, for the history."""
 
+STABLE_ROUNDS = 10
+"""Maximum extra frames to wait for two equal ones in a row."""
+STABLE_PAUSE = 0.2
+"""Seconds between two frames that are compared."""
+
 SETTLE_ROUNDS = 20
 """Maximum rounds of waiting for workers and messages after each step."""
 
@@ -190,7 +195,21 @@ async def render_shot(shot: Shot, database: Path, now: float) -> str:
         for key in shot.keys:
             await pilot.press(key)
             await _settle(app, pilot)
-        return app.export_screenshot(title=f"flaskdash-tui {shot.name}")
+        title = f"flaskdash-tui {shot.name}"
+        svg = app.export_screenshot(title=title)
+        # Some views lay out again once their data is shown (a legend that
+        # wraps, columns sized to their cells), so wait for two equal frames.
+        for _ in range(STABLE_ROUNDS):
+            await pilot.pause(STABLE_PAUSE)
+            await _settle(app, pilot)
+            frame = app.export_screenshot(title=title)
+            if frame == svg:
+                return svg
+            svg = frame
+        logger.warning(
+            "screenshot %s still changed after %d rounds", shot.name, STABLE_ROUNDS
+        )
+        return svg
 
 
 async def write_shots(
