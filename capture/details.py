@@ -37,6 +37,20 @@ def bound(text: str, limit: int = MAX_VALUE) -> str:
     return text[: limit - 1] + "…"
 
 
+_CONTROL_CHARACTERS = {
+    code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))
+}
+
+
+def printable(text: str) -> str:
+    """Return ``text`` with control characters written as ``\\xNN`` escapes.
+
+    For log messages that quote the app's own exceptions: a raw escape
+    sequence in a log file would act on the terminal that shows it.
+    """
+    return text.translate(_CONTROL_CHARACTERS)
+
+
 def stack_frames(frame: FrameType | None) -> list[RawFrame]:
     """Return the frames of a running stack, outermost first, innermost kept."""
     frames: list[RawFrame] = []

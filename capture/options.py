@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import logging
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -18,6 +19,8 @@ from typing import Any
 import flask
 
 from capture.clock import SYSTEM_CLOCK, Clock
+
+logger = logging.getLogger(__name__)
 
 PREFIX = "FLASKDASH_"
 
@@ -182,6 +185,9 @@ DEFAULTS: dict[str, object] = {
 NAMES = (*DEFAULTS, "clock")
 """Every valid option name, in documentation order."""
 
+TUI_VARIABLES = frozenset(("VIEW", "ENDPOINT", "TIMEZONE", "REFRESH_INTERVAL", "NOW"))
+"""Names after ``FLASKDASH_`` that the flaskdash-tui command reads, not capture."""
+
 
 def _unknown(name: str, where: str) -> OptionError:
     valid = ", ".join(NAMES)
@@ -216,6 +222,8 @@ def resolve_options(
         if key.startswith(PREFIX) and key[len(PREFIX) :].lower() not in DEFAULTS:
             raise _unknown(key, "app.config")
 
+    _warn_unknown_variables(environ)
+
     values: dict[str, object] = {}
     for name, default in DEFAULTS.items():
         key = PREFIX + name.upper()
@@ -242,3 +250,19 @@ def resolve_options(
     if values["database"] is None:
         values["database"] = str(Path(app.instance_path) / "flaskdash.db")
     return Options(clock=clock, **values)  # type: ignore[arg-type]
+
+
+def _warn_unknown_variables(environ: Mapping[str, str]) -> None:
+    # The environment is shared with other programs, so an unknown name is a
+    # warning, not an error that would stop the app from starting.
+    for key in environ:
+        if not key.startswith(PREFIX):
+            continue
+        name = key[len(PREFIX) :]
+        if name.lower() in DEFAULTS or name in TUI_VARIABLES:
+            continue
+        logger.warning(
+            "ignoring environment variable %s: not a capture option; valid: %s",
+            key,
+            ", ".join(PREFIX + option.upper() for option in DEFAULTS),
+        )

@@ -353,7 +353,8 @@ class Recorder:
         if kind in self._group_errors:
             return
         self._group_errors.add(kind)
-        logger.error(message + " (logged once per kind)", *args)
+        safe = [details.printable(str(arg)) for arg in args]
+        logger.error(message + " (logged once per kind)", *safe)
 
 
 def endpoint_rule(environ: WSGIEnvironment) -> Any:
