@@ -59,8 +59,6 @@ class BaseScreen(Screen[None], Generic[DataT]):
         self.endpoint = endpoint
         self.loaded_generation = -1
         """The app's change count when the data shown was queried."""
-        self.requested_generation = -1
-        """The app's change count when the newest load was started."""
         self.loaded_at: float | None = None
         """Wall-clock time of the last completed load, UNIX seconds."""
 
@@ -111,10 +109,7 @@ class BaseScreen(Screen[None], Generic[DataT]):
     def on_screen_resume(self) -> None:
         """Reload when the database changed while another screen was on top."""
         self.update_status()
-        # Textual also sends ScreenResume right after mounting, while the
-        # first load still runs: only a change since the newest load counts.
-        newest = max(self.loaded_generation, self.requested_generation)
-        if self.is_mounted and newest < self.flaskdash.generation:
+        if self.is_mounted and self.loaded_generation < self.flaskdash.generation:
             self.reload()
 
     def database_changed(self) -> None:
@@ -142,7 +137,6 @@ class BaseScreen(Screen[None], Generic[DataT]):
         if self.flaskdash.database_problem is not None:
             return
         generation = self.flaskdash.generation
-        self.requested_generation = generation
         self.run_worker(
             lambda: self._load(generation),
             name=f"load {self.VIEW_NAME}",
