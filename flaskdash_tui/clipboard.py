@@ -22,6 +22,7 @@ from flaskdash_tui.queries.frames import Frame
 from flaskdash_tui.text import clean
 from flaskdash_tui.widgets.stacktrace import (
     FRAME_LABELS,
+    NO_SAMPLE,
     Section,
     exception_sections,
     outlier_sections,
@@ -67,7 +68,7 @@ def outlier_text(detail: OutlierDetail, timezone: dt.tzinfo) -> str:
         f"Outlier: request {detail.summary.request_id} to "
         f"{clean(detail.endpoint, single_line=True)}",
         "Stack while the request was slow (most recent call last):",
-        *_frame_lines(detail.frames),
+        *(_frame_lines(detail.frames) or [NO_SAMPLE]),
         *_section_lines(outlier_sections(detail, timezone)),
     ]
     return "\n".join(lines) + "\n"

@@ -91,6 +91,8 @@ def render_frame(frame: Frame, syntax_theme: str) -> RenderableType:
 
 
 NO_FRAMES = "No frames were stored for this trace."
+NO_SAMPLE = "No stack was sampled: the request ended before the watchdog saw it."
+"""Shown for an outlier that capture stored without a stack."""
 
 
 def render_frames(
@@ -322,8 +324,7 @@ class TracePane(Horizontal):
         )
         # Capture stores no stack when the request ended before its
         # watchdog looked, but it still stores the request's details.
-        empty = "No stack was sampled: the request ended before the watchdog saw it."
-        self.query_one(StackTrace).show(detail.frames, heading, empty=empty)
+        self.query_one(StackTrace).show(detail.frames, heading, empty=NO_SAMPLE)
         self.query_one(TraceFacts).show(outlier_sections(detail, timezone))
 
     def show_exception(self, detail: ExceptionDetail, timezone: dt.tzinfo) -> None:

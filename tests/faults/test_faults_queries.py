@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import peewee as pw
 import pytest
 from faults_rows import (
@@ -15,6 +17,7 @@ from faults_rows import (
 
 import capture
 from capture.schema import ExceptionRecord
+from flaskdash_tui.clipboard import outlier_text
 from flaskdash_tui.queries.exception_groups import (
     ExceptionGroups,
     list_exception_groups,
@@ -32,6 +35,7 @@ from flaskdash_tui.queries.frames import (
     parse_mapping,
     short_path,
 )
+from flaskdash_tui.widgets.stacktrace import NO_SAMPLE
 
 ENDPOINT = "api.get_possible_translations"
 
@@ -324,3 +328,16 @@ def test_exception_groups_update_after_delete(
     ExceptionRecord.delete().where(ExceptionRecord.request == deleted).execute(database)
 
     assert [g.type for g in groups.update(database)] == ["builtins.KeyError"]
+
+
+def test_outlier_text_without_stack(database: pw.Database, rows: Rows) -> None:
+    request_id = rows.request(ENDPOINT, time=10.0, duration=3000.0)
+    rows.outlier(request_id, stacktrace_text="[]")
+    detail = get_outlier(database, request_id)
+    assert detail is not None
+
+    text = outlier_text(detail, dt.timezone.utc)
+
+    heading = "Stack while the request was slow (most recent call last):"
+    lines = text.splitlines()
+    assert lines[lines.index(heading) + 1] == NO_SAMPLE
