@@ -192,6 +192,12 @@ class ExceptionsScreen(BaseScreen[list[ExceptionGroupSummary]]):
         self.groups = ExceptionGroups()
         """Totals kept between reloads, so a reload reads only new exceptions."""
 
+    @property
+    def selected_endpoint(self) -> str | None:
+        """The endpoint of the exception whose traceback is shown."""
+        detail = self.query_one(ExceptionsPanel).detail
+        return None if detail is None else detail.endpoint
+
     def load_data(self) -> list[ExceptionGroupSummary]:
         """Query every exception group of the app."""
         return self.groups.update(self.database)

@@ -77,6 +77,17 @@ async def test_exceptions_view_follows_cursor(settings: Settings) -> None:
         assert "return read / total" not in screen
 
 
+async def test_detail_key_opens_shown_endpoint(settings: Settings) -> None:
+    app = FlaskdashApp(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_text(pilot, "feed_ratio")
+        await pilot.press("5")
+        screen = await wait_for_text(pilot, "Endpoint detail")
+
+    assert "Endpoint detail" in screen
+    assert "api.feeds" in screen.splitlines()[0]
+
+
 async def test_exceptions_view_saves_trace(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
