@@ -61,13 +61,15 @@ class HelpScreen(ModalScreen[None]):
 
     def sections(self) -> list[tuple[str, list[keys.Key]]]:
         """Return each scope's heading with its keys, in display order."""
-        return [
-            (
-                SCOPE_TITLES.get(scope, f"{scope.capitalize()} view"),
-                keys.in_scope(scope),
-            )
-            for scope in self.scope_order()
-        ]
+        sections = []
+        for scope in self.scope_order():
+            entries = keys.in_scope(scope)
+            if scope == "views":
+                # View modules register their number keys as they are imported.
+                entries = sorted(entries, key=lambda key: key.key)
+            title = SCOPE_TITLES.get(scope, f"{scope.capitalize()} view")
+            sections.append((title, entries))
+        return sections
 
     def key_table(self) -> Group:
         """Return one table of keys per scope, with aligned columns."""

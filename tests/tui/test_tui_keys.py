@@ -90,3 +90,12 @@ async def test_palette_command_runs_action(settings: Settings) -> None:
         field = app.screen.query_one("#filter", Input)
         assert field.display
         assert field.has_focus
+
+
+def test_help_lists_views_in_key_order() -> None:
+    sections = dict(HelpScreen().sections())
+
+    view_keys = [key.key for key in sections["Open a view"]]
+
+    assert view_keys == sorted(view_keys)
+    assert view_keys[:2] == ["1", "2"]
