@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
 from flaskdash_tui.queries.usage import HourlyHits, hourly_hits, merge_hourly
-from flaskdash_tui.screens.usage import LIVE_DAYS, UsageScreen
-from flaskdash_tui.timerange import TimeRange
+from flaskdash_tui.screens.usage import UsageCounts, UsageScreen
 from flaskdash_tui.widgets.counts import count_text
 from flaskdash_tui.widgets.heatmap import Heatmap
 
-
-@dataclass(frozen=True)
-class HeatmapData:
-    """The data of the heatmap view: a range, its hourly counts, the endpoints."""
-
-    time_range: TimeRange
-    endpoint: str | None
-    """The endpoint filter of the counts, None for all endpoints."""
-    hits: HourlyHits
-    endpoints: list[str]
+HeatmapData = UsageCounts[HourlyHits]
+"""The data of the heatmap view."""
 
 
 class HeatmapScreen(UsageScreen[HeatmapData]):
@@ -50,22 +39,7 @@ class HeatmapScreen(UsageScreen[HeatmapData]):
 
     def load_data(self) -> HeatmapData:
         """Count the requests per hour of each day of the selected range."""
-        database = self.database
-        tail_only = self.take_tail_only()
-        endpoint = self.endpoint
-        time_range = self.resolve_range(database)
-        endpoint_id = self.endpoint_id(database)
-        shown = self.data
-        if (
-            tail_only
-            and shown is not None
-            and (shown.time_range, shown.endpoint) == (time_range, endpoint)
-        ):
-            recent = hourly_hits(database, time_range.tail(LIVE_DAYS), endpoint_id)
-            hits = merge_hourly(shown.hits, recent)
-        else:
-            hits = hourly_hits(database, time_range, endpoint_id)
-        return HeatmapData(time_range, endpoint, hits, self.endpoint_names(database))
+        return self.load_counts(self.database, self.data, hourly_hits, merge_hourly)
 
     def show_data(self, data: HeatmapData) -> None:
         """Draw the grid and its scale."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -13,8 +12,7 @@ from textual.widgets import Static
 from flaskdash_tui import keys
 from flaskdash_tui.palette import EndpointStyle, endpoint_style, legend
 from flaskdash_tui.queries.usage import DailyHits, daily_hits, merge_daily
-from flaskdash_tui.screens.usage import LIVE_DAYS, UsageScreen
-from flaskdash_tui.timerange import TimeRange
+from flaskdash_tui.screens.usage import UsageCounts, UsageScreen
 from flaskdash_tui.widgets.barchart import (
     BarSeries,
     StackedBarChart,
@@ -47,15 +45,8 @@ keys.register(
 )
 
 
-@dataclass(frozen=True)
-class HitsData:
-    """The data of the hits view: a range, its counts and the endpoint names."""
-
-    time_range: TimeRange
-    endpoint: str | None
-    """The endpoint filter of the counts, None for all endpoints."""
-    hits: DailyHits
-    endpoints: list[str]
+HitsData = UsageCounts[DailyHits]
+"""The data of the hits view."""
 
 
 class HitsScreen(UsageScreen[HitsData]):
@@ -85,22 +76,7 @@ class HitsScreen(UsageScreen[HitsData]):
 
     def load_data(self) -> HitsData:
         """Count the hits per endpoint per day of the selected range."""
-        database = self.database
-        tail_only = self.take_tail_only()
-        endpoint = self.endpoint
-        time_range = self.resolve_range(database)
-        endpoint_id = self.endpoint_id(database)
-        shown = self.data
-        if (
-            tail_only
-            and shown is not None
-            and (shown.time_range, shown.endpoint) == (time_range, endpoint)
-        ):
-            recent = daily_hits(database, time_range.tail(LIVE_DAYS), endpoint_id)
-            hits = merge_daily(shown.hits, recent)
-        else:
-            hits = daily_hits(database, time_range, endpoint_id)
-        return HitsData(time_range, endpoint, hits, self.endpoint_names(database))
+        return self.load_counts(self.database, self.data, daily_hits, merge_daily)
 
     def show_data(self, data: HitsData) -> None:
         """Draw the chart, the summary and the legend."""

@@ -9,7 +9,7 @@ through all endpoints and then each one, most requested first.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import ClassVar, Generic, TypeVar, cast
 
@@ -36,6 +36,20 @@ New requests belong to today, or to yesterday when they started just before
 midnight and were stored just after it. Older days are kept from the last full
 load.
 """
+
+CountsT = TypeVar("CountsT")
+
+
+@dataclass(frozen=True)
+class UsageCounts(Generic[CountsT]):
+    """The data of a usage view: a range, its counts and the endpoint names."""
+
+    time_range: TimeRange
+    endpoint: str | None
+    """The endpoint filter of the counts, None for all endpoints."""
+    hits: CountsT
+    endpoints: list[str]
+
 
 keys.register(
     "usage.earlier",
@@ -180,6 +194,33 @@ class UsageScreen(BaseScreen[DataT], Generic[DataT]):
         tail_only = self.tail_only
         self.tail_only = False
         return tail_only
+
+    def load_counts(
+        self,
+        database: pw.Database,
+        shown: UsageCounts[CountsT] | None,
+        count: Callable[[pw.Database, TimeRange, int | None], CountsT],
+        merge: Callable[[CountsT, CountsT], CountsT],
+    ) -> UsageCounts[CountsT]:
+        """Count the selected range with ``count``, in a worker thread.
+
+        A live refresh of the same range and endpoint as ``shown`` counts only
+        the last :data:`LIVE_DAYS` days and merges them into the shown counts.
+        """
+        tail_only = self.take_tail_only()
+        endpoint = self.endpoint
+        time_range = self.resolve_range(database)
+        endpoint_id = self.endpoint_id(database)
+        if (
+            tail_only
+            and shown is not None
+            and (shown.time_range, shown.endpoint) == (time_range, endpoint)
+        ):
+            recent = count(database, time_range.tail(LIVE_DAYS), endpoint_id)
+            hits = merge(shown.hits, recent)
+        else:
+            hits = count(database, time_range, endpoint_id)
+        return UsageCounts(time_range, endpoint, hits, self.endpoint_names(database))
 
     def endpoint_id(self, database: pw.Database) -> int | None:
         """Return the id of the filtered endpoint, or None for all endpoints.
