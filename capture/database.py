@@ -34,7 +34,7 @@ class DatabaseNotFoundError(DatabaseError):
 
 
 class NotAFlaskdashDatabaseError(DatabaseError):
-    """The file exists but holds no flaskdash schema, or is not SQLite at all."""
+    """The file exists but contains no flaskdash schema, or is not SQLite at all."""
 
 
 class SchemaTooNewError(DatabaseError):
@@ -85,7 +85,7 @@ def open_database(
 
     Raises:
         DatabaseNotFoundError: ``create`` is False and the file is missing.
-        NotAFlaskdashDatabaseError: The database holds no flaskdash schema.
+        NotAFlaskdashDatabaseError: The database contains no flaskdash schema.
         SchemaTooNewError: The schema is newer than this code understands.
         DatabaseError: Any other failure, with the URL in the message.
     """

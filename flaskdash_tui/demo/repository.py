@@ -1,7 +1,7 @@
 """The demo's git repository: two real commits of the example service.
 
-The first commit asks the translation services one after another; the second
-asks them in parallel, which makes ``api.get_possible_translations`` faster.
+The first commit calls the translation services one after another, and the
+second calls them in parallel, which makes ``api.get_possible_translations`` faster.
 capture reads the commit at HEAD when it binds, so measurements taken before
 and after the second commit belong to two versions.
 """
@@ -66,7 +66,7 @@ def init_repository(path: Path, committed_at: float) -> git.Repo:
 
 
 def commit_second_version(repo: git.Repo, committed_at: float) -> None:
-    """Commit the version that asks the translation services in parallel."""
+    """Commit the version that calls the translation services in parallel."""
     path = Path(repo.working_tree_dir or ".") / SERVICE_FILE
     path.write_text(service_source(parallel=True), encoding="utf-8")
     _commit(repo, [SERVICE_FILE], SECOND_MESSAGE, committed_at)

@@ -99,9 +99,9 @@ class PerformanceScreen(UsageScreen[DataT], Generic[DataT], inherit_bindings=Fal
     def reload(self) -> None:
         """Run the queries in a worker, and note when, for the live throttle.
 
-        A request for the same data while such a load still runs is dropped:
+        A request for the same data while such a load still runs is dropped.
         Textual resumes a screen right after mounting it, and BaseScreen then
-        asks for a second load of what the first is already loading.
+        requests a second load of what the first is already loading.
         """
         signature = (self.flaskdash.generation, self.load_signature())
         running = any(

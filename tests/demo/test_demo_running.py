@@ -87,7 +87,7 @@ def test_demo_serves_live_traffic(tmp_path: Path) -> None:
     finally:
         db.close()
 
-    # The service flushes on SIGTERM: every answered request is stored.
+    # The service flushes on SIGTERM: every served request is stored.
     assert stored == sent + 1
 
     assert stages[-1][0] == "history"
