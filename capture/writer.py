@@ -11,6 +11,7 @@ appending to the bounded buffer.
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import logging
 import os
@@ -113,8 +114,6 @@ class Writer:
         self._stopping = False
         self._db: pw.Database | None = None
         self._file_id: tuple[int, int] | None = None
-        self._insert_sql: dict[int, str] = {}
-        """Row count to the INSERT statement for that many request rows."""
         self._status_codes: dict[str | None, int] = {}
         self._version_id: int | None = None
         self._endpoint_ids: dict[str, int] = {}
@@ -241,7 +240,6 @@ class Writer:
         if self.path is not None:
             stat = os.stat(self.path)
             self._file_id = (stat.st_dev, stat.st_ino)
-        self._insert_sql = {}
         version = self.version
         with db.atomic():
             Version.insert(
@@ -346,39 +344,27 @@ class Writer:
         return prepared
 
     def _store(self, db: pw.Database, prepared: _Prepared) -> None:
-        endpoint_key: Any = Endpoint.id  # type: ignore[attr-defined]
         ids = self._endpoint_ids
+        cursor = db.cursor()
         with db.atomic():
             if prepared.rows:
-                self._insert_rows(db, prepared.rows)
+                self._insert_rows(cursor, prepared.rows)
             for row, item in prepared.detailed:
                 self._insert_detailed(db, row, item)
-            for name, (count, last, first, _total) in prepared.hits.items():
-                newer = Endpoint.last_requested.is_null() | (
-                    Endpoint.last_requested < last
+            if prepared.hits:
+                cursor.executemany(
+                    _hits_sql(),
+                    [
+                        _hits_parameters(ids[name], count, last, first)
+                        for name, (count, last, first, _total) in prepared.hits.items()
+                    ],
                 )
-                # A request can start before the writer first stored its
-                # endpoint, and the endpoint was there when it did.
-                older = Endpoint.first_seen > first
-                Endpoint.update(
-                    hits=Endpoint.hits + count,
-                    last_requested=pw.Case(
-                        None, [(newer, last)], Endpoint.last_requested
-                    ),
-                    first_seen=pw.Case(None, [(older, first)], Endpoint.first_seen),
-                ).where(endpoint_key == ids[name]).execute(db)
 
-    def _insert_rows(self, db: pw.Database, rows: list[tuple[Any, ...]]) -> None:
-        cursor = db.cursor()
+    def _insert_rows(self, cursor: Any, rows: list[tuple[Any, ...]]) -> None:
         chain = itertools.chain.from_iterable
         for offset in range(0, len(rows), ROWS_PER_INSERT):
             chunk = rows[offset : offset + ROWS_PER_INSERT]
-            sql = self._insert_sql.get(len(chunk))
-            if sql is None:
-                # NOTE: peewee's multi-row INSERT text is tested on SQLite only.
-                query = Request.insert_many(chunk, fields=_REQUEST_FIELDS).bind(db)
-                sql = self._insert_sql[len(chunk)] = query.sql()[0]
-            cursor.execute(sql, list(chain(chunk)))
+            cursor.execute(_insert_sql(len(chunk)), list(chain(chunk)))
 
     def _insert_detailed(
         self, db: pw.Database, row: tuple[Any, ...], item: list[Any]
@@ -476,3 +462,70 @@ def _message(error: BaseException) -> str:
         return str(error)
     except Exception:  # A broken __str__ must not lose the record.
         return f"<{type(error).__qualname__}: str() failed>"
+
+
+# Statements that run every cycle are built by peewee once, because building
+# a query costs more CPU than storing a thousand rows. Each keeps the
+# parameter order that peewee chose.
+
+_SQLITE = pw.SqliteDatabase(None)
+"""The dialect of the statements; never connected."""
+
+
+@functools.cache
+def _insert_sql(count: int) -> str:
+    """Return the INSERT statement for ``count`` request rows."""
+    placeholders = [None] * len(_REQUEST_FIELDS)
+    query = Request.insert_many([placeholders], fields=_REQUEST_FIELDS)
+    sql, _parameters = query.bind(_SQLITE).sql()
+    head, separator, values = sql.rpartition(" VALUES ")
+    if not separator or values.count("?") != len(_REQUEST_FIELDS):
+        raise RuntimeError(f"unexpected INSERT statement from peewee: {sql!r}")
+    return head + separator + ", ".join([values] * count)
+
+
+class _Slot:
+    """A stand-in parameter that marks where one value goes in a statement."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+_HITS_SLOTS = {name: _Slot(name) for name in ("count", "last", "first", "id")}
+
+
+@functools.cache
+def _hits_statement() -> tuple[str, tuple[str, ...]]:
+    slots = _HITS_SLOTS
+    endpoint_key: Any = Endpoint.id  # type: ignore[attr-defined]
+    newer = Endpoint.last_requested.is_null() | (
+        Endpoint.last_requested < slots["last"]
+    )
+    # A request can start before the writer first stored its endpoint, and
+    # the endpoint was there when it did.
+    older = Endpoint.first_seen > slots["first"]
+    query = Endpoint.update(
+        hits=Endpoint.hits + slots["count"],
+        last_requested=pw.Case(None, [(newer, slots["last"])], Endpoint.last_requested),
+        first_seen=pw.Case(None, [(older, slots["first"])], Endpoint.first_seen),
+    ).where(endpoint_key == slots["id"])
+    sql, parameters = query.bind(_SQLITE).sql()
+    order = []
+    for parameter in parameters:
+        if not isinstance(parameter, _Slot):
+            raise RuntimeError(f"unexpected parameter {parameter!r} from peewee")
+        order.append(parameter.name)
+    return sql, tuple(order)
+
+
+def _hits_sql() -> str:
+    """Return the UPDATE statement that adds one cycle's hits to an endpoint."""
+    return _hits_statement()[0]
+
+
+def _hits_parameters(
+    endpoint_id: int, count: int, last: float, first: float
+) -> list[object]:
+    """Return the parameters of :func:`_hits_sql` for one endpoint."""
+    values = {"count": count, "last": last, "first": first, "id": endpoint_id}
+    return [values[name] for name in _hits_statement()[1]]
