@@ -80,6 +80,24 @@ def endpoint_style(endpoint_id: int) -> EndpointStyle:
     )
 
 
+def endpoint_label(endpoint_id: int, name: str) -> Text:
+    """Build an endpoint's swatch followed by its name, for titles and cells."""
+    return swatch_label(name, endpoint_style(endpoint_id))
+
+
+def swatch_label(name: str, style: EndpointStyle) -> Text:
+    """Build a swatch in its colour followed by ``name`` in the default colour.
+
+    Names are data from the monitored app, so the name is added as plain text
+    with control characters escaped, never parsed as markup.
+    """
+    label = Text(no_wrap=True, end="")
+    label.append_text(style.swatch())
+    label.append(" ")
+    label.append(clean(name, single_line=True))
+    return label
+
+
 def legend(
     entries: list[tuple[str, EndpointStyle]],
     width: int | None = None,
@@ -100,9 +118,7 @@ def legend(
     text = Text(no_wrap=True, end="")
     used = 0
     for position, (name, style) in enumerate(entries):
-        entry = style.swatch()
-        entry.append(" ")
-        entry.append(clean(name, single_line=True))
+        entry = swatch_label(name, style)
         if width is not None and len(entry) > width:
             entry.truncate(width, overflow="ellipsis")
         if position:
