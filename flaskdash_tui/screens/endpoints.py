@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Input
 from textual.worker import Worker, WorkerState
 
 from flaskdash_tui import keys
+from flaskdash_tui.palette import endpoint_label
 from flaskdash_tui.queries.endpoints import (
     EndpointRow,
     MedianCache,
@@ -201,7 +202,10 @@ class EndpointsScreen(BaseScreen[list[EndpointRow]]):
 
     def _cells(self, row: EndpointRow, now: float) -> list[Text]:
         mark = MONITORED_GLYPH if row.monitored else NOT_MONITORED_GLYPH
-        cells = [literal(" ".join(row.rules)), literal(row.methods), literal(row.name)]
+        # Sorting and the filter read row.name, so the swatch glyph at the start
+        # of the cell never takes part in them.
+        name = endpoint_label(row.id, row.name)
+        cells = [literal(" ".join(row.rules)), literal(row.methods), name]
         for cell in cells:
             cell.no_wrap = True
             cell.overflow = "ellipsis"

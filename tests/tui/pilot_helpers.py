@@ -56,3 +56,12 @@ def row_names(app: FlaskdashApp) -> list[str]:
     """Return the endpoint names of the endpoints table, top to bottom."""
     table = app.screen.query_one(DataTable)
     return [str(key.value) for key in table.rows]
+
+
+def rows_by_name(app: FlaskdashApp) -> dict[str, list[str]]:
+    """Return the plain cells of each row of the endpoints table, by endpoint name.
+
+    The name cell starts with the endpoint's swatch, so tests look rows up by
+    their key, which is the name alone.
+    """
+    return dict(zip(row_names(app), table_rows(app), strict=True))

@@ -11,7 +11,7 @@ from pathlib import Path
 import flask
 import peewee as pw
 import pytest
-from pilot_helpers import row_names, settle, table_rows, wait_until
+from pilot_helpers import row_names, rows_by_name, settle, wait_until
 from werkzeug.serving import make_server
 
 import capture
@@ -96,10 +96,10 @@ def hits(database: pw.Database, name: str) -> int:
 
 
 def cell(app: FlaskdashApp, name: str, column: str) -> str:
-    for row in table_rows(app):
-        if row[COLUMN_KEYS.index("name")] == name:
-            return row[COLUMN_KEYS.index(column)]
-    raise AssertionError(f"no row for {name}")
+    row = rows_by_name(app).get(name)
+    if row is None:
+        raise AssertionError(f"no row for {name}")
+    return row[COLUMN_KEYS.index(column)]
 
 
 def settings_for(service: Service) -> Settings:

@@ -6,7 +6,7 @@ import dataclasses
 
 import peewee as pw
 import pytest
-from pilot_helpers import row_names, settle, table_rows, wait_until
+from pilot_helpers import row_names, rows_by_name, settle, table_rows, wait_until
 from textual.widgets import DataTable, Input
 from tui_data import (
     HOSTILE_NAME,
@@ -45,7 +45,7 @@ async def test_rows_shown_by_last_access(settings: Settings) -> None:
         await settle(pilot)
         assert isinstance(app.screen, EndpointsScreen)
         assert row_names(app) == ORDER_BY_LAST
-        rows = {row[COLUMN_KEYS.index("name")]: row for row in table_rows(app)}
+        rows = rows_by_name(app)
         studied = rows[STUDIED]
         assert studied[COLUMN_KEYS.index("today")] == "2"
         assert studied[COLUMN_KEYS.index("total")] == "4"
@@ -181,10 +181,11 @@ async def test_untrusted_text_is_literal(settings: Settings) -> None:
     app = FlaskdashApp(settings)
     async with app.run_test(size=(160, 24)) as pilot:
         await settle(pilot)
-        rows = {row[COLUMN_KEYS.index("name")]: row for row in table_rows(app)}
+        rows = rows_by_name(app)
         escaped_name = HOSTILE_NAME.replace("\x1b", "\\x1b")
-        assert escaped_name in rows
-        assert rows[escaped_name][COLUMN_KEYS.index("rule")] == HOSTILE_RULE.replace(
+        name_cell = rows[HOSTILE_NAME][COLUMN_KEYS.index("name")]
+        assert name_cell.endswith(" " + escaped_name)
+        assert rows[HOSTILE_NAME][COLUMN_KEYS.index("rule")] == HOSTILE_RULE.replace(
             "\x1b", "\\x1b"
         )
         screen = export_text(app)
