@@ -22,10 +22,10 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from flaskdash_tui import keys
+from flaskdash_tui.palette import endpoint_label, endpoint_style
 from flaskdash_tui.queries.performance import EndpointBox, endpoint_boxes
 from flaskdash_tui.screens.base import LOAD_GROUP, BaseScreen
 from flaskdash_tui.screens.usage import UsageScreen
-from flaskdash_tui.text import literal
 from flaskdash_tui.timerange import TimeRange
 from flaskdash_tui.widgets.boxplot import BoxPlot, BoxRow, figures_text, legend_text
 from flaskdash_tui.widgets.counts import count_text
@@ -220,7 +220,15 @@ class ResponseScreen(PerformanceScreen[ResponseData]):
         self.time_range = data.time_range
         plot = self.query_one(BoxPlot)
         plot.set_rows(
-            [BoxRow(box.name, literal(box.name), box.stats) for box in data.boxes]
+            [
+                BoxRow(
+                    box.name,
+                    endpoint_label(box.endpoint_id, box.name),
+                    box.stats,
+                    box_style=endpoint_style(box.endpoint_id).style,
+                )
+                for box in data.boxes
+            ]
         )
         if first and self.initial_endpoint is not None:
             names = [box.name for box in data.boxes]

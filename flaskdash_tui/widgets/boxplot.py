@@ -10,7 +10,8 @@ The box spans the first to the third quartile, drawn with full and half
 blocks so that its ends fall on half columns, and ``┃`` marks the median.
 The whiskers ``├─`` and ``─┤`` reach the most extreme durations within 1.5
 interquartile ranges of the box (Tukey's rule), and ``•`` marks durations
-beyond them. The theme colours each part through the component classes.
+beyond them. The theme colours each part through the component classes,
+except the box of a row that sets its own colour (one endpoint's row).
 """
 
 from __future__ import annotations
@@ -105,8 +106,13 @@ class BoxRow:
     key: Hashable
     """Identifies the row across reloads, so the cursor stays on it."""
     label: Text
-    """Built by the caller with ``flaskdash_tui.text.literal`` for data."""
+    """Built by the caller with ``flaskdash_tui.text.literal`` for data.
+
+    Colours in the label, such as an endpoint's swatch, take precedence over
+    the label's component class."""
     stats: BoxStats
+    box_style: Style | None = None
+    """The box's colour when the row is one endpoint, or None for the theme colour."""
 
 
 class BoxPlot(Widget, can_focus=True):
@@ -255,10 +261,13 @@ class BoxPlot(Widget, can_focus=True):
             line.append(" ")
             label = row.label.copy()
             label.truncate(label_width, overflow="ellipsis", pad=True)
-            label.stylize(styles["cursor"] if selected else styles["label"])
+            label.stylize_before(styles["cursor"] if selected else styles["label"])
             line.append_text(label)
             line.append(" ")
-            line.append_text(draw_box(row.stats, axis, styles))
+            row_styles = styles
+            if row.box_style is not None:
+                row_styles = {**styles, "box": styles["box"] + row.box_style}
+            line.append_text(draw_box(row.stats, axis, row_styles))
             lines.append(line)
         lines.extend(self._axis_lines(axis, plot_left))
         return Text("\n", end="").join(lines)

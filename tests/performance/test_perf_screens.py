@@ -129,7 +129,7 @@ async def test_response_markup_name_literal(path: Path) -> None:
         screen = export_text(app)
         # The figures line shows the whole name; the row label is cut short.
         assert "api.[bold]evil[/bold]\\x1b[31m · " in screen
-        assert "api.[bold]evil[/bold]\\x1b…" in screen
+        assert "api.[bold]evil[/bold]\\…" in screen
         assert "\x1b" not in screen
 
 
