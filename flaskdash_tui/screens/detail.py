@@ -46,6 +46,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from flaskdash_tui import keys, views
+from flaskdash_tui.palette import endpoint_label
 from flaskdash_tui.queries.performance import (
     EndpointRef,
     GroupBox,
@@ -248,12 +249,15 @@ class DetailScreen(PerformanceScreen[DetailData]):
         return (self.choice, self.endpoint, self.active_tab)
 
     def range_detail(self) -> Text:
-        """Return the endpoint's methods and URL rules."""
+        """Return the endpoint's swatch and name, then its methods and URL rules."""
         endpoint = self.data.endpoint if self.data is not None else None
         if endpoint is None:
             return Text()
+        text = endpoint_label(endpoint.id, endpoint.name)
         rules = " ".join(endpoint.rules)
-        return literal(f"{endpoint.methods} {rules}".strip())
+        text.append(" · ")
+        text.append_text(literal(f"{endpoint.methods} {rules}".strip()))
+        return text
 
     def database_changed(self) -> None:
         """Reload the active tab; extra panels reload when next shown."""

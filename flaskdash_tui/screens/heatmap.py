@@ -46,6 +46,7 @@ class HeatmapScreen(UsageScreen[HeatmapData]):
         self.data = data
         self.time_range = data.time_range
         self.endpoints = data.endpoints
+        self.endpoint_ids = data.endpoint_ids
         grid = self.query_one(Heatmap)
         grid.set_data(data.hits.days, data.hits.counts)
         scale = Text(no_wrap=True, overflow="ellipsis", end="")

@@ -83,6 +83,7 @@ class HitsScreen(UsageScreen[HitsData]):
         self.data = data
         self.time_range = data.time_range
         self.endpoints = data.endpoints
+        self.endpoint_ids = data.endpoint_ids
         previous = self.hits
         self.hits = data.hits
         days = data.hits.days

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Generic, TypeVar, cast
 
 import peewee as pw
@@ -19,6 +19,7 @@ from textual.widgets import Static
 
 from capture.schema import Endpoint
 from flaskdash_tui import keys
+from flaskdash_tui.palette import endpoint_label
 from flaskdash_tui.queries.usage import first_request_time
 from flaskdash_tui.screens.base import BaseScreen
 from flaskdash_tui.text import clean
@@ -49,6 +50,8 @@ class UsageCounts(Generic[CountsT]):
     """The endpoint filter of the counts, None for all endpoints."""
     hits: CountsT
     endpoints: list[str]
+    endpoint_ids: dict[str, int] = field(default_factory=dict)
+    """Every endpoint's id by name, for the swatch in the header."""
 
 
 keys.register(
@@ -158,6 +161,8 @@ class UsageScreen(BaseScreen[DataT], Generic[DataT]):
         """The range of the data shown, set when a load finishes."""
         self.endpoints: list[str] = []
         """Endpoint names, most requested first, for the ``e`` key."""
+        self.endpoint_ids: dict[str, int] = {}
+        """Endpoint ids by name, for the filtered endpoint's swatch."""
         self.tail_only = False
         """Whether the next load may count only the last days again."""
 
@@ -220,7 +225,8 @@ class UsageScreen(BaseScreen[DataT], Generic[DataT]):
             hits = merge(shown.hits, recent)
         else:
             hits = count(database, time_range, endpoint_id)
-        return UsageCounts(time_range, endpoint, hits, self.endpoint_names(database))
+        ids = self.endpoint_ids_by_name(database)
+        return UsageCounts(time_range, endpoint, hits, list(ids), ids)
 
     def endpoint_id(self, database: pw.Database) -> int | None:
         """Return the id of the filtered endpoint, or None for all endpoints.
@@ -241,15 +247,16 @@ class UsageScreen(BaseScreen[DataT], Generic[DataT]):
             raise LookupError(f"endpoint not found: {self.endpoint!r}")
         return int(row[0])
 
-    def endpoint_names(self, database: pw.Database) -> list[str]:
-        """Return every endpoint name, most requested first."""
+    def endpoint_ids_by_name(self, database: pw.Database) -> dict[str, int]:
+        """Return every endpoint's id by name, most requested first."""
         query = (
-            Endpoint.select(Endpoint.name)
+            Endpoint.select(Endpoint.name, Endpoint._meta.primary_key)
             .order_by(Endpoint.hits.desc(), Endpoint.name)
             .tuples()
             .bind(database)
         )
-        return [name for (name,) in cast("Iterable[tuple[str]]", query)]
+        rows = cast("Iterable[tuple[str, int]]", query)
+        return {name: endpoint_id for name, endpoint_id in rows}
 
     def range_text(self, width: int | None = None) -> Text:
         """Return the header line: range, time zone, endpoint filter, details.
@@ -265,8 +272,14 @@ class UsageScreen(BaseScreen[DataT], Generic[DataT]):
             return text
         head = Text(self.time_range.label(), style="bold")
         zone = Text(f" · {self.settings.timezone_name}")
-        name = clean(self.endpoint, single_line=True) if self.endpoint else None
-        endpoint = Text(" · " + (name or "all endpoints"))
+        endpoint = Text(" · ")
+        endpoint_id = self.endpoint_ids.get(self.endpoint or "")
+        if not self.endpoint:
+            endpoint.append("all endpoints")
+        elif endpoint_id is None:
+            endpoint.append(clean(self.endpoint, single_line=True))
+        else:
+            endpoint.append_text(endpoint_label(endpoint_id, self.endpoint))
         detail = self.range_detail()
         if detail.plain:
             detail = Text(" · ").append_text(detail)

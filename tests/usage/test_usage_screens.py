@@ -342,10 +342,11 @@ async def test_range_line_shows_long_endpoint(
         await settle(app, pilot)
         narrow = static_text(app, "#range").rstrip()
 
+    swatch = endpoint_style(writer.endpoint(name)).glyph * 2
     # The zone is left out, because the status line above shows it too.
-    assert header == f"2026-10-22 to 2026-11-20 (30 days) · {name}"
+    assert header == f"2026-10-22 to 2026-11-20 (30 days) · {swatch} {name}"
     assert not narrow.endswith("·")
-    assert narrow.startswith("2026-10-22 to 2026-11-20 (30 days) · api.")
+    assert narrow.startswith(f"2026-10-22 to 2026-11-20 (30 days) · {swatch} api.")
     assert narrow.endswith("…")
 
 
