@@ -49,6 +49,7 @@ class _Totals:
     versions: dict[str, float] = field(default_factory=dict)
     """Version label to the version's first-seen time, for ordering."""
     endpoints: set[str] = field(default_factory=set)
+    endpoint_ids: dict[str, int] = field(default_factory=dict)
     newest_time: float = -math.inf
     newest_traceback: str = ""
     latest_id: int = 0
@@ -155,6 +156,7 @@ class ExceptionGroups:
                 Version.short,
                 Version.first_seen,
                 Endpoint.name,
+                Request.endpoint,
                 pw.fn.COUNT(exception_id_field),
                 pw.fn.MIN(Request.time),
                 pw.fn.MAX(Request.time),
@@ -174,6 +176,7 @@ class ExceptionGroups:
                 Version.short,
                 Version.first_seen,
                 Endpoint.name,
+                Request.endpoint,
             )
         )
         rows = cast("Iterable[Row]", self._filtered(query).tuples().bind(database))
@@ -184,6 +187,7 @@ class ExceptionGroups:
             version_short,
             version_first_seen,
             endpoint_name,
+            endpoint_id,
             count,
             first,
             last,
@@ -196,6 +200,7 @@ class ExceptionGroups:
             label = version_label(version_short, version_name)
             totals.versions[label] = version_first_seen
             totals.endpoints.add(endpoint_name)
+            totals.endpoint_ids[endpoint_name] = endpoint_id
             if last >= totals.newest_time:
                 totals.newest_time = last
                 totals.newest_traceback = traceback
@@ -214,6 +219,7 @@ class ExceptionGroups:
                     last_seen=totals.last_seen,
                     versions=sorted(versions, key=lambda v: (versions[v], v)),
                     endpoints=sorted(totals.endpoints),
+                    endpoint_ids=dict(totals.endpoint_ids),
                     latest_id=totals.latest_id,
                     message=totals.message,
                 )

@@ -78,6 +78,8 @@ class ExceptionGroupSummary:
     """Labels of the versions with occurrences, oldest version first."""
     endpoints: list[str] = field(default_factory=list)
     """Names of the endpoints with occurrences, sorted."""
+    endpoint_ids: dict[str, int] = field(default_factory=dict)
+    """The id of each endpoint in :attr:`endpoints`, by name."""
     latest_id: int = 0
     """Id of the most recent exception in the group, for its traceback."""
     message: str = ""

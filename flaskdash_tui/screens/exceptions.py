@@ -22,6 +22,7 @@ from textual.widgets import DataTable
 
 from flaskdash_tui import keys
 from flaskdash_tui.clipboard import exception_text
+from flaskdash_tui.palette import endpoint_label
 from flaskdash_tui.queries.exception_groups import ExceptionGroups
 from flaskdash_tui.queries.faults import (
     ExceptionDetail,
@@ -31,7 +32,7 @@ from flaskdash_tui.queries.faults import (
 from flaskdash_tui.queries.frames import Frame
 from flaskdash_tui.screens.base import BaseScreen
 from flaskdash_tui.screens.trace_panel import TracePanel
-from flaskdash_tui.text import literal
+from flaskdash_tui.text import clean, literal
 from flaskdash_tui.widgets.stacktrace import TracePane
 
 VIEW_NAME = "exceptions"
@@ -88,6 +89,19 @@ def _cell(value: str, style: str = "") -> Text:
     cell = literal(value, style=style)
     cell.no_wrap = True
     cell.overflow = "ellipsis"
+    return cell
+
+
+def _endpoints_cell(row: ExceptionGroupSummary) -> Text:
+    cell = Text(no_wrap=True, overflow="ellipsis", end="")
+    for position, name in enumerate(row.endpoints):
+        if position:
+            cell.append(", ")
+        endpoint_id = row.endpoint_ids.get(name)
+        if endpoint_id is None:
+            cell.append(clean(name, single_line=True))
+        else:
+            cell.append_text(endpoint_label(endpoint_id, name))
     return cell
 
 
@@ -156,7 +170,7 @@ class ExceptionsPanel(TracePanel[ExceptionGroupSummary, ExceptionDetail]):
             Text(format_moment(row.first_seen, self.timezone)),
         ]
         if self.endpoint is None:
-            cells.append(_cell(", ".join(row.endpoints)))
+            cells.append(_endpoints_cell(row))
         return cells
 
     def show_trace(self, pane: TracePane, detail: ExceptionDetail) -> None:
