@@ -1,21 +1,34 @@
-"""A stacked bar chart of counts per day, drawn as Rich Text at the widget's size.
+"""A stacked bar chart of counts per day, drawn by plotext at the widget's size.
 
-The chart is built again whenever the widget is resized or given new data.
-NOTE: plotext 6.1.0, a dependency in pyproject.toml, is not used here. Its
-stacked bars run into their neighbours when a bar is narrower than three
-columns, and drawing each layer as a separate rectangle aborted the process
-(an assertion in its C++ kernel) at 30 bars of 10 layers.
+plotext 5.3 (its global API) draws the axes, the y tick labels and the bar
+cells. Its ANSI output becomes Rich Text, and the x labels and the cursor's
+reverse video are added to that Text afterwards, because plotext can neither
+place one label first nor reverse one bar.
+
+Each layer is one ``plotext.scatter`` call with a point per cell of the layer,
+at whole columns and rows. ``plotext.bar`` makes one plotext signal per bar
+and layer: with plotext 5.3.2, 12 layers of 90 days at 200x50 took about
+180 ms to build that way and about 30 ms as scatter points (one run on a
+2-core AMD EPYC).
+
+NOTE: plotext keeps its figure in module-level state, so two threads drawing
+at once would mix their charts. ``render_chart`` holds a lock while it uses
+plotext, and the widget draws only in ``render``, on Textual's thread.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
+import functools
 import math
+import re
+import threading
 from dataclasses import dataclass
 
+import plotext
+from rich.console import Console
 from rich.style import Style
-from rich.text import Text
+from rich.text import Span, Text
 from textual.app import RenderResult
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -24,6 +37,13 @@ from flaskdash_tui.palette import OTHER_STYLE, EndpointStyle
 
 MIN_WIDTH = 20
 MIN_HEIGHT = 5
+MAX_BAR_WIDTH = 6
+"""Columns of one bar at most, so that a few days do not fill the screen."""
+
+_PLOTEXT_LOCK = threading.Lock()
+_PLOTEXT_RUN = re.compile(r"((?:\x1b\[[0-9;]*m)*)([^\x1b]*)(?:\x1b\[0m)?")
+"""A run of plotext's output: its SGR codes, its characters, then a reset."""
+_REVERSE = Style(reverse=True)
 
 
 @dataclass(frozen=True)
@@ -90,10 +110,12 @@ def render_chart(
 ) -> Text:
     """Draw the stacked bars, their axes and labels as Rich Text.
 
-    Each bar is a column of cells. A cell shows the layer that contains the
-    value at its vertical middle, in that layer's glyph and colour, so the
-    chart reads without colour too. When there are more bars than pairs of
-    columns, neighbouring bars are drawn together as one, added up.
+    Each layer shows in its own glyph and colour, so the chart reads without
+    colour too. A layer's band ends at its cumulative count rounded to the
+    nearest row, and a bar above 0 gets at least one row. When there are more
+    bars than pairs of columns, neighbouring bars are drawn together as one,
+    added up. Every bar gets the same whole number of columns, so the bars
+    can end a few columns short of ``width``.
 
     Args:
         labels: One x-axis label per bar, such as ``MM-DD``.
@@ -101,6 +123,87 @@ def render_chart(
         width: Columns of the whole chart, axes included.
         height: Rows of the whole chart, axes included.
         cursor: The bar to highlight, or None.
+    """
+    return draw_chart(labels, series, width, height).with_cursor(cursor)
+
+
+@dataclass(frozen=True)
+class DrawnChart:
+    """A chart drawn without its cursor and x labels, and where its bars are."""
+
+    text: Text
+    """The plot rows and the x axis, without a newline after the axis."""
+    labels: list[str]
+    groups: list[range]
+    """The days of each bar, left to right."""
+    bar_rows: list[int]
+    """The number of rows that each bar fills, up from the x axis."""
+    left: int
+    """The column of the first bar."""
+    slot: int
+    """Columns from one bar to the next."""
+    bar_width: int
+    label_width: int
+    """Columns for the x labels, from ``left`` to the chart's right edge."""
+
+    def with_cursor(self, cursor: int | None) -> Text:
+        """Return a copy of the chart with the bar of day ``cursor`` in reverse.
+
+        The x labels are added here, because the cursor's label is placed
+        first so that no other label can hide it.
+        """
+        text = self.text.copy()
+        position = next(
+            (index for index, days in enumerate(self.groups) if cursor in days), None
+        )
+        if position is not None:
+            line_starts = _line_starts(text.plain)
+            plot_rows = len(line_starts) - 1
+            column = self.left + position * self.slot
+            for line_index in range(plot_rows - self.bar_rows[position], plot_rows):
+                start = line_starts[line_index] + column
+                text.stylize(_REVERSE, start, start + self.bar_width)
+        text.append("\n")
+        text.append(" " * self.left)
+        text.append_text(self._x_labels(position))
+        return text
+
+    def _x_labels(self, cursor_position: int | None) -> Text:
+        # A label goes under its bar unless it would touch a label already
+        # placed. The highlighted bar's label is placed first, in reverse, and
+        # moved left when it would run past the right edge.
+        line = [" "] * self.label_width
+        order = list(range(len(self.groups)))
+        if cursor_position is not None:
+            order.remove(cursor_position)
+            order.insert(0, cursor_position)
+
+        placed: list[tuple[int, int]] = []
+        for position in order:
+            label = self.labels[self.groups[position][0]]
+            left = position * self.slot
+            if position == cursor_position:
+                left = max(min(left, self.label_width - len(label)), 0)
+            right = left + len(label)
+            if right > self.label_width:
+                continue
+            if any(left <= end and start <= right for start, end in placed):
+                continue
+            placed.append((left, right))
+            line[left:right] = label
+        text = Text("".join(line), no_wrap=True, end="")
+        if cursor_position is not None and placed:
+            text.stylize("reverse", *placed[0])
+        return text
+
+
+def draw_chart(
+    labels: list[str], series: list[BarSeries], width: int, height: int
+) -> DrawnChart:
+    """Draw the bars and axes of :func:`render_chart`, without cursor or x labels.
+
+    A cursor move then needs only :meth:`DrawnChart.with_cursor`, which takes
+    about a millisecond, instead of a new plotext build.
     """
     width = max(width, MIN_WIDTH)
     height = max(height, MIN_HEIGHT)
@@ -119,100 +222,136 @@ def render_chart(
     ]
     group_totals = [sum(totals[day] for day in days) for days in groups]
     ticks = nice_ticks(max(group_totals, default=0), tick_count)
-    top = ticks[-1]
-    label_width = max(label_width, len(f"{top:,}"))
+    tick_labels = [f"{tick:,}" for tick in ticks]
+    label_width = max(label_width, len(tick_labels[-1]))
     plot_width = width - label_width - 1
     slot = plot_width // max(len(groups), 1)
-    bar_width = max(1, min(slot - 1, 6))
-    unit = top / plot_rows
+    bar_width = max(1, min(slot - 1, MAX_BAR_WIDTH))
+    canvas_width = slot * len(groups) if groups else plot_width
 
-    grid: list[list[tuple[str, Style | None]]] = [
-        [(" ", None)] * plot_width for _ in range(plot_rows)
+    bands = [
+        _band_ends(
+            [sum(layer[day] for day in days) for layer in layers], ticks[-1], plot_rows
+        )
+        for days in groups
     ]
-    for position, days in enumerate(groups):
-        heights = [sum(layer[day] for day in days) for layer in layers]
-        highlighted = cursor is not None and cursor in days
-        left = position * slot
-        for row in range(plot_rows):
-            middle = (row + 0.5) * unit
-            layer_index = _layer_at(heights, middle)
-            if layer_index is None and row == 0 and sum(heights) > 0:
-                layer_index = next(i for i, value in enumerate(heights) if value)
-            if layer_index is None:
-                continue
-            style = series[layer_index].style.style
-            if highlighted:
-                style += Style(reverse=True)
-            cell = (series[layer_index].style.glyph, style)
-            for column in range(left, min(left + bar_width, plot_width)):
-                grid[plot_rows - 1 - row][column] = cell
-
-    tick_rows = {min(plot_rows - 1, math.floor(tick / unit)): tick for tick in ticks}
-    text = Text(no_wrap=True, end="")
-    for line_index, cells in enumerate(grid):
-        row = plot_rows - 1 - line_index
-        if row in tick_rows:
-            text.append(f"{tick_rows[row]:,}".rjust(label_width), style="dim")
-            text.append("┤", style="dim")
-        else:
-            text.append(" " * label_width + "│", style="dim")
-        # One append per run of equal cells keeps a redraw at a few ms.
-        for (glyph, cell_style), run in itertools.groupby(cells):
-            text.append(glyph * len(list(run)), style=cell_style)
-        text.append("\n")
-    text.append(" " * label_width + "└" + "─" * plot_width + "\n", style="dim")
-    text.append(" " * (label_width + 1))
-    text.append_text(_x_labels(labels, groups, slot, plot_width, cursor))
-    return text
-
-
-def _layer_at(heights: list[int], value: float) -> int | None:
-    # The index of the layer whose band of the stack contains ``value``.
-    cumulative = 0
-    for index, height in enumerate(heights):
-        cumulative += height
-        if value < cumulative:
-            return index
-    return None
-
-
-def _x_labels(
-    labels: list[str],
-    groups: list[range],
-    slot: int,
-    plot_width: int,
-    cursor: int | None,
-) -> Text:
-    # A label goes under its bar unless it would touch a label already placed.
-    # The highlighted bar's label is placed first, in reverse video.
-    line = [" "] * plot_width
-    styles: list[str] = [""] * plot_width
-    cursor_position = next(
-        (index for index, days in enumerate(groups) if cursor in days), None
+    with _PLOTEXT_LOCK:
+        ansi = _plot(
+            series, bands, ticks, tick_labels, slot, bar_width, canvas_width, height
+        )
+    text = _text_from_plotext(ansi)
+    # The x labels may run past the last bar, so the x axis runs under them.
+    text.append("─" * (plot_width - canvas_width))
+    line_starts = _line_starts(text.plain)
+    for start in line_starts[:-1]:
+        text.stylize("dim", start, start + label_width + 1)
+    text.stylize("dim", line_starts[-1], len(text))
+    return DrawnChart(
+        text=text,
+        labels=labels,
+        groups=groups,
+        bar_rows=[ends[-1] if ends else 0 for ends in bands],
+        left=label_width + 1,
+        slot=slot,
+        bar_width=bar_width,
+        label_width=plot_width,
     )
-    order = list(range(len(groups)))
-    if cursor_position is not None:
-        order.remove(cursor_position)
-        order.insert(0, cursor_position)
 
-    placed: list[tuple[int, int]] = []
-    for position in order:
-        label = labels[groups[position][0]]
-        left = position * slot
-        right = left + len(label)
-        if right > plot_width:
+
+def _band_ends(heights: list[int], top: int, plot_rows: int) -> list[int]:
+    # The row at which each layer's band ends, counted from the x axis, so
+    # layer k fills rows ends[k - 1] to ends[k] - 1. A stack above 0 gets at
+    # least one row.
+    ends = []
+    cumulative = 0
+    for height in heights:
+        cumulative += height
+        rows = math.floor(cumulative * plot_rows / top + 0.5)
+        ends.append(max(rows, 1) if cumulative > 0 else 0)
+    return ends
+
+
+def _plot(
+    series: list[BarSeries],
+    bands: list[list[int]],
+    ticks: list[int],
+    tick_labels: list[str],
+    slot: int,
+    bar_width: int,
+    canvas_width: int,
+    height: int,
+) -> str:
+    # Build the chart without x labels in plotext and return its ANSI text.
+    # The x axis counts bars from 1, one unit per slot, so canvas column c is
+    # at x = 1 + c / slot. With the y limits (unit, top), where unit is the
+    # count of one row, row r is at y = (r + 1) * unit. A tick t then lands on
+    # the row whose top edge is nearest to t, and tick 0 on the x axis.
+    plot_rows = height - 2
+    top = ticks[-1]
+    unit = top / plot_rows
+    plotext.clear_figure()
+    # plotext otherwise cuts the figure to the size of the terminal that it
+    # found when the figure was made, which need not be the widget's.
+    plotext.limit_size(False, False)
+    plotext.plotsize(len(tick_labels[-1]) + 1 + canvas_width, height - 1)
+    plotext.theme("clear")
+    plotext.xaxes(True, False)
+    plotext.yaxes(True, False)
+    plotext.xlim(1, 1 + (canvas_width - 1) / slot)
+    plotext.ylim(unit, top)
+    # An empty signal keeps the y axis and its labels on a chart with no layer.
+    plotext.scatter([], [])
+    for layer_index, item in enumerate(series):
+        columns: list[float] = []
+        rows: list[float] = []
+        for position, ends in enumerate(bands):
+            first = ends[layer_index - 1] if layer_index else 0
+            for row in range(first, ends[layer_index]):
+                for column in range(bar_width):
+                    columns.append(1 + position + column / slot)
+                    rows.append((row + 1) * unit)
+        if columns:
+            plotext.scatter(
+                columns, rows, marker=item.style.glyph, color=item.style.colour
+            )
+    plotext.xticks([], [])
+    plotext.yticks(ticks, tick_labels)
+    return str(plotext.build())
+
+
+def _text_from_plotext(ansi: str) -> Text:
+    # plotext 5.3 writes each run of equal colours as its SGR codes, the
+    # characters, then a reset, so every run decodes on its own. Rich's
+    # Text.from_ansi decodes each distinct code prefix once: decoding a whole
+    # 200x50 chart with it took about 50 ms, against about 5 ms this way.
+    plain: list[str] = []
+    spans: list[Span] = []
+    offset = 0
+    for match in _PLOTEXT_RUN.finditer(ansi.rstrip("\n")):
+        codes, characters = match.group(1), match.group(2)
+        if not characters:
             continue
-        if any(left <= end and start <= right for start, end in placed):
-            continue
-        placed.append((left, right))
-        for offset, character in enumerate(label):
-            line[left + offset] = character
-            if position == cursor_position:
-                styles[left + offset] = "reverse"
-    text = Text(no_wrap=True, end="")
-    for character, style in zip(line, styles, strict=True):
-        text.append(character, style=style)
-    return text
+        if codes:
+            style = _run_style(codes)
+            if style:
+                spans.append(Span(offset, offset + len(characters), style))
+        plain.append(characters)
+        offset += len(characters)
+    return Text("".join(plain), no_wrap=True, end="", spans=spans)
+
+
+@functools.lru_cache(maxsize=256)
+def _run_style(codes: str) -> Style:
+    # The style that a sequence of SGR escapes sets, as Rich decodes it.
+    return Text.from_ansi(codes + " ").get_style_at_offset(Console(), 0)
+
+
+def _line_starts(plain: str) -> list[int]:
+    # The offset of the first character of each line of ``plain``.
+    starts = [0]
+    for line in plain.split("\n")[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    return starts
 
 
 class StackedBarChart(Widget):
@@ -238,12 +377,14 @@ class StackedBarChart(Widget):
         super().__init__(name=name, id=id, classes=classes)
         self._labels: list[str] = []
         self._series: list[BarSeries] = []
+        self._drawn: tuple[tuple[int, int], DrawnChart] | None = None
         self._cache: tuple[tuple[int, int, int | None], Text] | None = None
 
     def set_data(self, labels: list[str], series: list[BarSeries]) -> None:
         """Replace the bars and draw them again."""
         self._labels = labels
         self._series = series
+        self._drawn = None
         self._cache = None
         self.refresh()
 
@@ -256,15 +397,18 @@ class StackedBarChart(Widget):
         self._cache = None
 
     def on_resize(self) -> None:
+        self._drawn = None
         self._cache = None
         self.refresh()
 
     def render(self) -> RenderResult:
-        key = (self.size.width, self.size.height, self.cursor)
+        size = (self.size.width, self.size.height)
+        key = (*size, self.cursor)
         if self._cache is not None and self._cache[0] == key:
             return self._cache[1]
-        text = render_chart(
-            self._labels, self._series, self.size.width, self.size.height, self.cursor
-        )
+        if self._drawn is None or self._drawn[0] != size:
+            chart = draw_chart(self._labels, self._series, *size)
+            self._drawn = (size, chart)
+        text = self._drawn[1].with_cursor(self.cursor)
         self._cache = (key, text)
         return text
