@@ -224,7 +224,9 @@ def draw_chart(
     ticks = nice_ticks(max(group_totals, default=0), tick_count)
     tick_labels = [f"{tick:,}" for tick in ticks]
     label_width = max(label_width, len(tick_labels[-1]))
-    plot_width = width - label_width - 1
+    # Two columns at least, or plotext divides by zero. Only a tick label of
+    # more than width - 3 characters makes the chart wider than ``width``.
+    plot_width = max(width - label_width - 1, 2)
     slot = plot_width // max(len(groups), 1)
     bar_width = max(1, min(slot - 1, MAX_BAR_WIDTH))
     canvas_width = slot * len(groups) if groups else plot_width

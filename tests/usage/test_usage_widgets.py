@@ -105,7 +105,8 @@ def test_chart_heights_match_top_tick() -> None:
     series = [BarSeries("api.a", endpoint_style(1), [1000, 500, 250, 0, 260, 275])]
     labels = ["05-01", "05-02", "05-03", "05-04", "05-05", "05-06"]
 
-    # 22 rows leave 20 for the bars, so one row is 50 hits of the top tick.
+    # 22 rows leave 20 for the bars, so with the top tick at 1,000 one row is
+    # 50 hits.
     text = render_chart(labels, series, 60, 22)
 
     lines = text.plain.split("\n")
@@ -196,8 +197,9 @@ def test_chart_cursor_label_placed_first() -> None:
     labels = day_labels(days)
     series = [BarSeries("api.a", endpoint_style(1), [5] * 30)]
 
-    # 62 columns of bars give each bar 2, so at most every third bar can have
-    # a label, and the last bar's label would run past the right edge.
+    # The 62 columns for bars give each of the 30 bars 2 columns. So at most
+    # every third bar has room for a label, and the last bar's label would
+    # run past the right edge.
     for cursor in range(30):
         text = render_chart(labels, series, 64, 10, cursor=cursor)
         lines = text.plain.split("\n")
@@ -208,7 +210,8 @@ def test_chart_cursor_label_placed_first() -> None:
 
 def test_chart_groups_90_days() -> None:
     days = days_from(dt.date(2026, 1, 1), 90)
-    # Days 3g to 3g + 2 make bar g: 30 hits on even bars, 60 on odd ones.
+    # Days 3g to 3g + 2 make bar g, which adds up to 30 hits when g is even
+    # and to 60 when g is odd.
     counts = [10 if (day // 3) % 2 == 0 else 20 for day in range(90)]
     series = [BarSeries("api.a", endpoint_style(1), counts)]
 
@@ -235,8 +238,9 @@ def test_chart_groups_keep_totals() -> None:
     bottom = lines[-3]
     columns = [column for column, cell in enumerate(bottom) if cell == glyph]
     heights = [sum(line[column] == glyph for line in lines[:-2]) for column in columns]
-    # 31 bars of 3 days: every bar adds up to 6 hits, the last one of 1 day
-    # too. With the top tick at 10 on 10 rows, 6 hits fill 6 rows.
+    # 91 days make 31 bars of 3 days, and each adds up to 6 hits, the last
+    # bar of 1 day included. With the top tick at 10 on 10 rows, 6 hits fill
+    # 6 rows.
     assert lines[0].startswith("10┤")
     assert len(columns) == 31
     assert set(heights) == {6}
@@ -281,6 +285,8 @@ def test_chart_glyphs_without_colour() -> None:
 
     console.print(text)
 
+    # 15 rows for a top tick of 30 give each layer 5 rows of 6 columns, and
+    # SGR codes 30 to 39 would set a foreground colour.
     printed = output.getvalue()
     assert "\x1b[3" not in printed
     for index in range(1, 4):
