@@ -302,6 +302,18 @@ def test_chart_without_layers() -> None:
     assert lines[-2] == "0└" + "─" * 28
 
 
+def test_chart_long_tick_labels() -> None:
+    series = [BarSeries("api.a", endpoint_style(1), [10**15])]
+
+    lines = render_chart(["05-01"], series, 20, 6).plain.split("\n")
+
+    # "1,000,000,000,000,000" leaves no room for bars in 20 columns, so the
+    # chart grows to keep two.
+    assert lines[0].startswith("1,000,000,000,000,000┤")
+    assert lines[-3].endswith("│" + endpoint_style(1).glyph + " ")
+    assert all(len(line) == 24 for line in lines[:-1])
+
+
 class ChartApp(App[None]):
     def compose(self) -> ComposeResult:
         yield StackedBarChart()
