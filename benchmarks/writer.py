@@ -173,7 +173,7 @@ def store_with_capture(path: Path, measurements: int, batch: int) -> float:
     return elapsed
 
 
-def _capture_records(fields: ModuleType, count: int) -> list[list[object]]:
+def _capture_records(fields: ModuleType, count: int) -> list[tuple[object, ...]]:
     # The shape the middleware queues once a request to "index" has finished.
     now = time.time()
     records = []
@@ -188,7 +188,7 @@ def _capture_records(fields: ModuleType, count: int) -> list[list[object]]:
         record[fields.DURATION] = 1.5
         record[fields.METHOD] = "GET"
         record[fields.IP] = "::1"
-        records.append(record)
+        records.append(tuple(record))
     return records
 
 

@@ -33,8 +33,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # One request is one list, created by the middleware and filled in as the
-# request runs; the writer reads it from the buffer. A list with fixed
-# indexes costs less to build than any object. Slots:
+# request runs. A list with fixed indexes costs less to build than any object.
+# The buffer gets a tuple copy of the finished list: the garbage collector
+# stops tracking a tuple of plain values at its first pass, so records waiting
+# for the writer add little to later collections. Slots:
 START = 0  # monotonic seconds at the start
 THREAD = 1  # threading.get_ident() of the request thread
 ENVIRON = 2  # the WSGI environ while the request runs, then None
@@ -139,7 +141,7 @@ class Recorder:
                 recorder._check_late_outlier(flight, name, environ)
             limit = recorder.limit
             if len(buffer) < limit:
-                buffer.append(flight)
+                buffer.append(tuple(flight))
             elif limit >= 0:
                 recorder._drop()
 

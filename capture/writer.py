@@ -93,7 +93,7 @@ class _Prepared:
         """The plain rows' values, one row after the other, in _REQUEST_FIELDS
         order: one flat list, so that the garbage collector has one object to
         scan instead of a tuple per row."""
-        self.detailed: list[tuple[tuple[Any, ...], list[Any]]] = []
+        self.detailed: list[tuple[tuple[Any, ...], tuple[Any, ...]]] = []
         self.hits: dict[str, list[Any]] = {}
         """Endpoint name to [count, last start, first start, total duration ms]."""
         self.markers: list[threading.Event] = []
@@ -280,7 +280,7 @@ class Writer:
     def _write(self, batch: list[Any]) -> _Prepared:
         db = self._db
         assert db is not None
-        names = {item[ENDPOINT] for item in batch if type(item) is list}
+        names = {item[ENDPOINT] for item in batch if type(item) is tuple}
         if not names <= self._endpoint_ids.keys():
             self._synced = None  # An endpoint appeared since the last refresh.
             self._refresh()
@@ -306,7 +306,7 @@ class Writer:
         add_values = prepared.values.extend
         hits = prepared.hits
         for item in batch:
-            if type(item) is not list:
+            if type(item) is not tuple:
                 prepared.markers.append(item)
                 continue
             name = item[ENDPOINT]
@@ -370,7 +370,7 @@ class Writer:
             cursor.execute(_insert_sql(len(chunk) // width), chunk)
 
     def _insert_detailed(
-        self, db: pw.Database, row: tuple[Any, ...], item: list[Any]
+        self, db: pw.Database, row: tuple[Any, ...], item: tuple[Any, ...]
     ) -> None:
         request_id = (
             Request.insert(dict(zip(_REQUEST_FIELDS, row, strict=True)))
@@ -401,7 +401,6 @@ class Writer:
                 message=details.bound(_message(error), 10_000),
                 traceback=details.frames_json(frames),
             ).execute(db)
-            item[EXCEPTION] = None  # Let the frames go.
 
     def _written(self, prepared: _Prepared) -> None:
         """Update the running averages and release waiting flushes."""
