@@ -28,6 +28,10 @@ BENCHMARKS: dict[str, Callable[[Sequence[str]], int]] = {
     "writer": writer.main,
     "instructions": instructions.main,
 }
+BUSY_LOAD = 0.5
+"""A 1-minute load average from this value up means other processes ran, so
+elapsed and CPU times are not comparable to the targets (counted
+instructions still are)."""
 DEFAULT = ["overhead", "throughput", "writer"]
 """The benchmarks run without --only. The instruction count needs valgrind
 and takes about 2 minutes on 2 cores."""
@@ -58,6 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     arguments = parser.parse_args(argv)
     print(describe_machine(), flush=True)
+    warn_if_busy("start")
     for name in arguments.only:
         print(f"\n== {name}", flush=True)
         start = time.perf_counter()
@@ -66,7 +71,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"({name} took {time.perf_counter() - start:.0f} s)", flush=True)
         if status != 0:
             return status
+    print(f"\nload average {os.getloadavg()[0]:.2f} at the end", flush=True)
+    warn_if_busy("end")
     return 0
+
+
+def warn_if_busy(moment: str) -> None:
+    """Print a warning when other processes load the machine at ``moment``."""
+    load = os.getloadavg()[0]
+    if load >= BUSY_LOAD:
+        print(
+            f"warning: load average {load:.2f} at the {moment} (busy from "
+            f"{BUSY_LOAD}): other processes share the CPUs, so times vary by "
+            "more than the targets; rerun on an idle machine",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
