@@ -249,14 +249,18 @@ class DetailScreen(PerformanceScreen[DetailData]):
         return (self.choice, self.endpoint, self.active_tab)
 
     def range_detail(self) -> Text:
-        """Return the endpoint's swatch and name, then its methods and URL rules."""
+        """Return the endpoint's methods and URL rules, then its swatch and name.
+
+        The rules come first because the title line already names the
+        endpoint, so a narrow terminal cuts the repeated name, not the rules.
+        """
         endpoint = self.data.endpoint if self.data is not None else None
         if endpoint is None:
             return Text()
-        text = endpoint_label(endpoint.id, endpoint.name)
         rules = " ".join(endpoint.rules)
+        text = literal(f"{endpoint.methods} {rules}".strip())
         text.append(" · ")
-        text.append_text(literal(f"{endpoint.methods} {rules}".strip()))
+        text.append_text(endpoint_label(endpoint.id, endpoint.name))
         return text
 
     def database_changed(self) -> None:
