@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import flask
 from capture_helpers import fetch, open_db, request_rows, wait_for
-from conftest import Serve
 
 import capture
 from capture.schema import ExceptionRecord
@@ -45,7 +45,9 @@ def stored_exception_types(path: Path) -> list[str]:
 
 
 def test_retry_keeps_exception_record(
-    database_path: Path, serve: Serve, captures: list[capture.Capture]
+    database_path: Path,
+    serve: Callable[[flask.Flask], str],
+    captures: list[capture.Capture],
 ) -> None:
     app = make_app()
     captures.append(capture.bind(app, database=str(database_path)))
