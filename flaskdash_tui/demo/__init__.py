@@ -65,6 +65,7 @@ def running_demo(
     progress: Callable[[str, int, int], None] | None = None,
     seed: int = 7,
     load_threads: int = 4,
+    load_pause: float | None = None,
 ) -> Iterator[DemoEnvironment]:
     """Run the demo for the duration of a ``with`` block.
 
@@ -81,6 +82,8 @@ def running_demo(
             the stage is ``"history"``.
         seed: Seed of the traffic and of the service's costs.
         load_threads: Concurrent clients of the live load.
+        load_pause: Mean seconds between two requests of one client, or None
+            to follow the history's requests per hour.
 
     Yields:
         The running demo.
@@ -107,7 +110,9 @@ def running_demo(
             ServiceProcess(repository, database, root / "service.log", seed)
         )
         load = stack.enter_context(
-            LoadGenerator(service.base_url, seed, threads=load_threads)
+            LoadGenerator(
+                service.base_url, seed, threads=load_threads, mean_pause=load_pause
+            )
         )
         assert service.pid is not None
         yield DemoEnvironment(

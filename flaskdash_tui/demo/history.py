@@ -130,6 +130,17 @@ def history_bounds(now: float, days: int) -> tuple[float, float]:
     return start, min(deployed_at.timestamp(), now)
 
 
+def live_requests_per_hour(moment: float) -> float:
+    """Return how many requests per hour the history makes at ``moment``'s hour.
+
+    This is the rate at the end of the history, for the local hour and
+    weekday of ``moment``, so live traffic keeps the history's rhythm.
+    """
+    local = datetime.fromtimestamp(moment, TIME_ZONE)
+    daily = PEAK_DAILY_REQUESTS * WEEKDAY_FACTORS[local.weekday()]
+    return daily * HOURLY_WEIGHTS[local.hour] / sum(HOURLY_WEIGHTS)
+
+
 def request_times(start: float, end: float, rng: random.Random) -> Iterator[float]:
     """Yield the moments of the history's requests, in order.
 

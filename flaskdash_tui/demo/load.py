@@ -2,7 +2,10 @@
 
 A few threads send the requests that :class:`~flaskdash_tui.demo.traffic.Traffic`
 draws to the example service on 127.0.0.1, each pausing a random while
-between requests, until the generator is stopped.
+between requests, until the generator is stopped. By default the pauses follow
+the history's rhythm: as many requests per hour as the history has in the
+current local hour, and at least :data:`MIN_PER_HOUR`, so that the live views
+always show some activity.
 """
 
 from __future__ import annotations
@@ -16,12 +19,16 @@ import time
 from types import TracebackType
 from urllib.parse import urlsplit
 
+from flaskdash_tui.demo.history import live_requests_per_hour
 from flaskdash_tui.demo.traffic import RequestSpec, Traffic
 
 logger = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT = 10.0
 """Seconds a request may take; the slowest demo request takes about 3.5."""
+
+MIN_PER_HOUR = 120.0
+"""Live requests per hour at least, also at night when the history is quiet."""
 
 
 class LoadGenerator:
@@ -31,7 +38,8 @@ class LoadGenerator:
         base_url: ``http://127.0.0.1:PORT`` of the example service.
         seed: Seed of the traffic; each thread draws its own stream of it.
         threads: Concurrent clients.
-        mean_pause: Mean pause in seconds between two requests of one thread.
+        mean_pause: Mean pause in seconds between two requests of one thread,
+            or None to follow the history's requests per hour.
     """
 
     def __init__(
@@ -39,7 +47,7 @@ class LoadGenerator:
         base_url: str,
         seed: int,
         threads: int = 4,
-        mean_pause: float = 1.5,
+        mean_pause: float | None = None,
     ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme != "http" or parts.hostname is None or parts.port is None:
@@ -117,9 +125,16 @@ class LoadGenerator:
             else:
                 with self._lock:
                     self._sent += 1
-            self._stop.wait(pauses.expovariate(1 / self.mean_pause))
+            self._stop.wait(pauses.expovariate(1 / self.pause()))
         if connection is not None:
             connection.close()
+
+    def pause(self) -> float:
+        """Return the mean pause in seconds between two requests of one thread."""
+        if self.mean_pause is not None:
+            return self.mean_pause
+        per_hour = max(live_requests_per_hour(time.time()), MIN_PER_HOUR)
+        return len(self._threads) * 3600.0 / per_hour
 
     def _send(self, connection: http.client.HTTPConnection, spec: RequestSpec) -> None:
         headers = {"User-Agent": "flaskdash-demo-load"}

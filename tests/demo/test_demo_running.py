@@ -37,8 +37,13 @@ def wait_for_rows(query: pw.ModelSelect, count: int) -> list[Request]:
 def test_demo_serves_live_traffic(tmp_path: Path) -> None:
     stages: list[tuple[str, int, int]] = []
     before = {process.pid for process in child_processes()}
+    # A short pause instead of the history's rate, so that live rows arrive
+    # within seconds.
     with running_demo(
-        workdir=tmp_path, days=1, progress=lambda *args: stages.append(args)
+        workdir=tmp_path,
+        days=1,
+        progress=lambda *args: stages.append(args),
+        load_pause=1.5,
     ) as demo:
         # Every replayed request started before the history's end, and every
         # live one after it.
