@@ -64,6 +64,8 @@ LOG_EVERY = 60.0
 """Seconds between repeated log lines about the same failure or drops."""
 
 _DATABASE_ERRORS = (DatabaseError, pw.PeeweeException, sqlite3.Error, OSError)
+_ROLLBACK_FAILED = "cannot rollback"
+"""The start of SQLite's message when ROLLBACK finds no open transaction."""
 _REQUEST_FIELDS = (
     Request.endpoint,
     Request.time,
@@ -193,7 +195,7 @@ class Writer:
         except _DATABASE_ERRORS as error:
             self._pending = batch
             self._close()
-            self._failed(error)
+            self._failed(_original_error(error))
             return
         finally:
             self._log_drops()
@@ -457,6 +459,27 @@ class Writer:
     def dropped_total(self) -> int:
         """Measurements dropped since the writer started, as logged so far."""
         return self._dropped_total
+
+
+def _original_error(error: BaseException) -> BaseException:
+    """Return the error that made a transaction fail when its rollback failed too.
+
+    On SQLITE_FULL and some I/O errors, SQLite rolls the transaction back by
+    itself, so the rollback in ``db.atomic()`` then fails with SQLite's "cannot
+    rollback - no transaction is active". The ``__context__`` of that error is
+    the one that names the cause. Any other error is returned unchanged.
+    """
+    seen = {id(error)}
+    context = error.__context__
+    while (
+        _ROLLBACK_FAILED in _message(error)
+        and isinstance(context, _DATABASE_ERRORS)
+        and id(context) not in seen
+    ):
+        error = context
+        seen.add(id(error))
+        context = error.__context__
+    return error
 
 
 def _message(error: BaseException) -> str:

@@ -205,20 +205,29 @@ def test_deleted_while_running(database_path: Path, serve, captures) -> None:
     assert endpoint_rows(database_path)["translate"]["hits"] == 7
 
 
-def test_disk_full(volume: Volume, serve, captures) -> None:
+def test_disk_full(
+    volume: Volume, serve, captures, caplog: pytest.LogCaptureFixture
+) -> None:
     database = volume.path / "flaskdash.db"
     app = make_app()
-    bound = capture.bind(app, database=database)
-    captures.append(bound)
-    base = serve(app)
-    serve_words(base, 5)
-    assert bound.flush()
-    volume.fill()
-    serve_words(base, 300, start=5)
-    assert not bound.flush(timeout=1.0)
-    volume.empty()
-    assert bound.flush(timeout=15)
+    with caplog.at_level(logging.INFO, logger="capture"):
+        bound = capture.bind(app, database=database)
+        captures.append(bound)
+        base = serve(app)
+        serve_words(base, 5)
+        assert bound.flush()
+        volume.fill()
+        serve_words(base, 300, start=5)
+        assert not bound.flush(timeout=1.0)
+        volume.empty()
+        assert bound.flush(timeout=15)
     assert len(request_rows(database)) == 305
+    errors = [record.getMessage() for record in capture_errors(caplog)]
+    assert errors
+    # SQLite rolls back by itself on SQLITE_FULL, so peewee's rollback fails
+    # too. The log must name the full disk, not the failed rollback.
+    assert "database or disk is full" in errors[0]
+    assert "cannot rollback" not in errors[0]
 
 
 def test_unusable_database_at_bind(
