@@ -62,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     arguments = parser.parse_args(argv)
     print(describe_machine(), flush=True)
-    warn_if_busy("start")
+    warn_if_busy()
     for name in arguments.only:
         print(f"\n== {name}", flush=True)
         start = time.perf_counter()
@@ -71,17 +71,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"({name} took {time.perf_counter() - start:.0f} s)", flush=True)
         if status != 0:
             return status
+    # The benchmarks load the machine themselves, so only the start warns.
     print(f"\nload average {os.getloadavg()[0]:.2f} at the end", flush=True)
-    warn_if_busy("end")
     return 0
 
 
-def warn_if_busy(moment: str) -> None:
-    """Print a warning when other processes load the machine at ``moment``."""
+def warn_if_busy() -> None:
+    """Print a warning when other processes load the machine at the start."""
     load = os.getloadavg()[0]
     if load >= BUSY_LOAD:
         print(
-            f"warning: load average {load:.2f} at the {moment} (busy from "
+            f"warning: load average {load:.2f} at the start (busy from "
             f"{BUSY_LOAD}): other processes share the CPUs, so times vary by "
             "more than the targets; rerun on an idle machine",
             flush=True,
