@@ -19,6 +19,7 @@ import inspect
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import flask
@@ -41,7 +42,7 @@ START = 0  # monotonic seconds at the start
 THREAD = 1  # threading.get_ident() of the request thread
 ENVIRON = 2  # the WSGI environ while the request runs, then None
 SAMPLE = 3  # the watchdog's outlier sample, or None
-EXCEPTION = 4  # (exception, traceback, frames to skip), or None
+EXCEPTION = 4  # (exception, traceback or frames, frames to skip), or None
 GROUP = 5  # the group-by result, or None for the client IP
 STATUS = 6  # the status line passed to start_response
 STREAMED = 7  # True when the body has no Content-Length
@@ -337,7 +338,12 @@ class Recorder:
         if flight[EXCEPTION] is None:
             # The traceback as it is here starts at the current frame; Flask
             # prepends its own frames as the exception travels on.
-            flight[EXCEPTION] = (error, error.__traceback__, skip)
+            tb = error.__traceback__
+            if skip and tb is not None and _depth(tb) <= skip:
+                # Skipping would leave no frames, so keep the stack instead.
+                flight[EXCEPTION] = (error, _caller_frames(tb), 0)
+            else:
+                flight[EXCEPTION] = (error, tb, skip)
 
     def note_unhandled_exception(
         self, sender: object, exception: BaseException, **extra: object
@@ -436,3 +442,28 @@ class WrappingViews(dict):  # type: ignore[type-arg]
         if endpoint not in self:
             self[endpoint] = default
         return self[endpoint]
+
+
+def _depth(tb: TracebackType) -> int:
+    depth = 0
+    current: TracebackType | None = tb
+    while current is not None:
+        depth += 1
+        current = current.tb_next
+    return depth
+
+
+def _caller_frames(tb: TracebackType) -> list[details.RawFrame]:
+    """Return the stack down to the frame where ``tb`` starts, outermost first.
+
+    When the call to the view raises, for example because the view does not
+    accept its URL argument, the traceback contains only the wrapper's frame.
+    The frames that called the wrapper, such as Flask's ``dispatch_request``,
+    then show where the error came from. They are read while the request runs,
+    so that their line numbers still point at the calls that led to the error.
+    """
+    frames = details.stack_frames(tb.tb_frame)
+    if frames:
+        file, _line, function = frames[-1]
+        frames[-1] = (file, tb.tb_lineno, function)
+    return frames

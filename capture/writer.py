@@ -394,9 +394,12 @@ class Writer:
             ).execute(db)
         exception = item[EXCEPTION]
         if exception is not None:
-            error, tb, skip = exception
+            error, trace, skip = exception
             kind = type(error)
-            frames = details.traceback_frames(tb, skip=skip)
+            if isinstance(trace, list):
+                frames = trace  # Taken by the recorder while the request ran.
+            else:
+                frames = details.traceback_frames(trace, skip=skip)
             ExceptionRecord.insert(
                 request=request_id,
                 type=details.bound(f"{kind.__module__}.{kind.__qualname__}", 255),

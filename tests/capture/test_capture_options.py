@@ -280,3 +280,28 @@ def test_before_request_exception_stored(tmp_path: Path, captures) -> None:
     frames = json.loads(record.traceback)
     assert frames[-1]["function"] == "check_quota"
     assert request_rows(tmp_path / "b.db")[0]["status"] == 500
+
+
+def test_view_call_error_keeps_frames(database_path: Path, serve, captures) -> None:
+    app = flask.Flask(__name__)
+    # The view does not accept the rule's argument, so calling it raises a
+    # TypeError in capture's wrapper before any frame of the view exists.
+    app.add_url_rule("/hostile/<path:name>", "hostile", lambda: "unreachable")
+    bound = capture.bind(app, database=database_path)
+    captures.append(bound)
+    base = serve(app)
+    status, _body = fetch(base, "/hostile/a")
+    assert status == 500
+    assert bound.flush()
+
+    db = open_db(database_path)
+    [record] = list(ExceptionRecord.select().bind(db))
+    assert record.type == "builtins.TypeError"
+    assert "unexpected keyword argument 'name'" in record.message
+    frames = json.loads(record.traceback)
+    assert frames
+    functions = [frame["function"] for frame in frames]
+    assert "dispatch_request" in functions
+    assert frames[-1]["file"] == capture.recorder.__file__
+    assert frames[-1]["code"] == "return view(*args, **kwargs)"
+    assert request_rows(database_path)[0]["status"] == 500
