@@ -34,6 +34,7 @@ from flaskdash_tui.settings import (
     DEFAULT_DATABASE,
     ENVIRONMENT,
     MAX_REFRESH_INTERVAL,
+    MIN_REFRESH_INTERVAL,
     Settings,
     SettingsError,
 )
@@ -87,8 +88,8 @@ def add_view_options(parser: argparse.ArgumentParser) -> None:
         "--refresh",
         metavar="SECONDS",
         dest="refresh_interval",
-        help="seconds between checks for new data (default 1, at most "
-        f"{MAX_REFRESH_INTERVAL:g}; "
+        help="seconds between checks for new data (default 1, from "
+        f"{MIN_REFRESH_INTERVAL:g} to {MAX_REFRESH_INTERVAL:g}; "
         f"env {ENVIRONMENT['refresh_interval']})",
     )
 

@@ -26,6 +26,10 @@ DEFAULT_VIEW = "endpoints"
 DEFAULT_REFRESH_INTERVAL = 1.0
 """Seconds between two checks of whether the database changed."""
 
+MIN_REFRESH_INTERVAL = 0.1
+"""Smallest refresh interval in seconds. A tester measured 24 % CPU at 0.0001 s
+on a database of 35,000 requests; 0.1 s still shows new data at once."""
+
 MAX_REFRESH_INTERVAL = 3600.0
 """Largest refresh interval in seconds, because a longer one looks like a hang."""
 
@@ -157,20 +161,23 @@ def parse_now(value: object) -> float:
 
 
 def parse_interval(value: object) -> float:
-    """Return a positive, finite number of seconds up to the maximum.
+    """Return a finite number of seconds between the minimum and the maximum.
 
     Raises:
-        SettingsError: The value is not a number above 0 and at most
-            :data:`MAX_REFRESH_INTERVAL`.
+        SettingsError: The value is not a number from
+            :data:`MIN_REFRESH_INTERVAL` to :data:`MAX_REFRESH_INTERVAL`.
     """
     try:
         seconds = float(str(value))
     except ValueError:
         seconds = -1.0
-    if not (math.isfinite(seconds) and 0 < seconds <= MAX_REFRESH_INTERVAL):
+    if not (
+        math.isfinite(seconds)
+        and MIN_REFRESH_INTERVAL <= seconds <= MAX_REFRESH_INTERVAL
+    ):
         raise SettingsError(
             f"invalid refresh interval {value!r}: expected a number of seconds "
-            f"above 0 and at most {MAX_REFRESH_INTERVAL:g}"
+            f"from {MIN_REFRESH_INTERVAL:g} to {MAX_REFRESH_INTERVAL:g}"
         )
     return seconds
 

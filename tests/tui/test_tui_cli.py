@@ -104,10 +104,11 @@ def test_schema_too_new(tmp_path: Path) -> None:
         (("--timezone", "Mars/Olympus"), ("Mars/Olympus", "IANA")),
         (("--view", "nosuch"), ("nosuch", "endpoints")),
         (("--refresh", "-1"), ("-1", "refresh")),
-        (("--refresh", "inf"), ("'inf'", "at most 3600")),
-        (("--refresh", "1e308"), ("'1e308'", "at most 3600")),
+        (("--refresh", "inf"), ("'inf'", "to 3600")),
+        (("--refresh", "1e308"), ("'1e308'", "to 3600")),
         (("--refresh", "nan"), ("'nan'", "refresh")),
-        (("--refresh", "3601"), ("'3601'", "at most 3600")),
+        (("--refresh", "3601"), ("'3601'", "to 3600")),
+        (("--refresh", "0.0001"), ("'0.0001'", "from 0.1")),
     ],
 )
 def test_invalid_settings(
