@@ -35,7 +35,8 @@ class Axis:
             if high_exponent <= low_exponent:
                 high_exponent = low_exponent + 1
             return cls(10.0**low_exponent, 10.0**high_exponent, width, log=True)
-        top = _nice_ceiling(max(high, 1e-9))
+        # All durations 0 (a clock that stood still) still get a readable axis.
+        top = _nice_ceiling(max(high, LOG_FLOOR_MS))
         return cls(0.0, top, width, log=False)
 
     def fraction(self, value: float) -> float:

@@ -172,3 +172,11 @@ def test_figures_text_one_request() -> None:
     first_line = figures_text(Text("api.one"), stats(count=1)).plain.splitlines()[0]
 
     assert "· 1 request ·" in first_line
+
+
+def test_zero_durations_axis_labels() -> None:
+    axis = Axis.spanning(0.0, 0.0, 40, log=False)
+    labels = [format_ms(value) for value in axis.ticks(5)]
+    assert labels[0] == "0"
+    assert all("e" not in label for label in labels)
+    assert axis.high == 0.01
