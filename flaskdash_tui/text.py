@@ -3,8 +3,9 @@
 Endpoint names, URL rules, user ids, headers and exception messages are data,
 not markup, so pass them through :func:`literal` (or :func:`clean`) before
 they reach a widget. Rich markup such as ``[bold]`` then stays visible as
-text. Terminal control characters such as ESC become visible escapes, so they
-can neither style the screen nor move the cursor.
+text. Terminal control characters such as ESC and bidirectional formatting
+characters such as U+202E become visible escapes, so they can neither style
+the screen, move the cursor nor reorder the line.
 """
 
 from __future__ import annotations
@@ -13,14 +14,20 @@ import re
 
 from rich.text import Text
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""C0 and C1 control characters and DEL, except tab and newline."""
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+"""C0 and C1 control characters and DEL, except tab and newline, and the
+Unicode bidirectional formatting characters (ALM, LRM, RLM, the embeddings,
+overrides and isolates), which make terminals with bidi support reorder the
+rest of the line."""
 
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\v\f\u2028\u2029\x85]")
 
 
 def _escape_control(match: re.Match[str]) -> str:
-    return f"\\x{ord(match.group()):02x}"
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def clean(value: object, *, single_line: bool = False) -> str:
@@ -33,6 +40,7 @@ def clean(value: object, *, single_line: bool = False) -> str:
 
     Returns:
         The string with each control character replaced by its ``\\xNN``
+        escape, and each bidirectional formatting character by its ``\\uNNNN``
         escape. Markup characters are left as they are: render the result
         with :class:`rich.text.Text`, never as markup.
     """
