@@ -40,15 +40,24 @@ def bound(text: str, limit: int = MAX_VALUE) -> str:
 _CONTROL_CHARACTERS = {
     code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))
 }
+_BIDI_CHARACTERS = {
+    code: f"\\u{code:04x}"
+    for code in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+}
+"""The Unicode bidirectional formatting characters, which make terminals with
+bidi support reorder the rest of the line."""
+_ESCAPES = _CONTROL_CHARACTERS | _BIDI_CHARACTERS
 
 
 def printable(text: str) -> str:
     """Return ``text`` with control characters written as ``\\xNN`` escapes.
 
+    Bidirectional formatting characters such as U+202E become ``\\uNNNN``.
+
     For log messages that quote the app's own exceptions: a raw escape
     sequence in a log file would act on the terminal that shows it.
     """
-    return text.translate(_CONTROL_CHARACTERS)
+    return text.translate(_ESCAPES)
 
 
 def stack_frames(frame: FrameType | None) -> list[RawFrame]:

@@ -12,7 +12,7 @@ from capture_helpers import fetch, request_rows
 import capture
 from capture.options import resolve_options
 
-HOSTILE = "[bold red]boom[/] \x1b[2J\x1b]0;title\x07"
+HOSTILE = "[bold red]boom[/] \x1b[2J\x1b]0;title\x07 \u202eRTL\u2066"
 
 
 def index_app() -> flask.Flask:
@@ -47,6 +47,9 @@ def test_group_error_log_escapes_controls(
     assert "\x1b" not in messages[0]
     assert "\x07" not in messages[0]
     assert "\\x1b[2J" in messages[0]
+    assert "\u202e" not in messages[0]
+    assert "\u2066" not in messages[0]
+    assert "\\u202eRTL\\u2066" in messages[0]
     assert "[bold red]boom[/]" in messages[0]
 
 
