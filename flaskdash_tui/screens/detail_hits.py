@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 from flaskdash_tui import keys, views
 from flaskdash_tui.palette import endpoint_style
 from flaskdash_tui.queries.usage import DailyHits, daily_hits, endpoint_names
-from flaskdash_tui.screens.hits import summary_text
+from flaskdash_tui.screens.hits import days_per_bar, summary_text
 from flaskdash_tui.screens.usage import DEFAULT_SPAN, UsageScreen
 from flaskdash_tui.text import clean
 from flaskdash_tui.timerange import TimeRange
@@ -187,7 +187,8 @@ class HitsPanel(Vertical, can_focus=True):
                 clean(f"Endpoint not found: {self.endpoint}", single_line=True)
             )
             return
-        summary.update(summary_text(self.data.hits, self.cursor))
+        group = days_per_bar(self.query_one(StackedBarChart), len(self.data.hits.days))
+        summary.update(summary_text(self.data.hits, self.cursor, group))
 
     def action_move_day(self, days: int) -> None:
         """Move the day cursor by ``days``, within the range."""

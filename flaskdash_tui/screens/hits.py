@@ -105,9 +105,7 @@ class HitsScreen(UsageScreen[HitsData]):
     def range_detail(self) -> Text:
         """Return the days per bar when bars are grouped, else an empty text."""
         if self.hits is not None:
-            chart = self.query_one(StackedBarChart)
-            # The y-axis labels take about six columns of the chart.
-            group = bars_per_group(len(self.hits.days), chart.size.width - 6)
+            group = days_per_bar(self.query_one(StackedBarChart), len(self.hits.days))
             if group > 1:
                 return Text(f"{group} days per bar")
         return Text()
@@ -115,7 +113,8 @@ class HitsScreen(UsageScreen[HitsData]):
     def show_summary(self) -> None:
         """Write the total, the peak day and the day under the cursor."""
         if self.hits is not None:
-            summary = summary_text(self.hits, self.cursor)
+            group = days_per_bar(self.query_one(StackedBarChart), len(self.hits.days))
+            summary = summary_text(self.hits, self.cursor, group)
             self.query_one("#summary", Static).update(summary)
 
     def action_move_day(self, days: int) -> None:
@@ -136,8 +135,18 @@ class HitsScreen(UsageScreen[HitsData]):
         self.show_legend()
 
 
-def summary_text(hits: DailyHits, cursor: int | None) -> Text:
-    """Return the total, the peak day and the total of the day at ``cursor``."""
+def days_per_bar(chart: StackedBarChart, days: int) -> int:
+    """Return how many days one bar of ``chart`` shows at its current width."""
+    # The y-axis labels take about six columns of the chart.
+    return bars_per_group(days, chart.size.width - 6)
+
+
+def summary_text(hits: DailyHits, cursor: int | None, group: int = 1) -> Text:
+    """Return the total, the peak day and the total of the bar at ``cursor``.
+
+    When one bar shows ``group`` days, the last part names the bar's first and
+    last day and adds up its days, so that it reads the same as the bar.
+    """
     summary = Text(no_wrap=True, overflow="ellipsis", end="")
     peak = hits.peak()
     if peak is None:
@@ -147,10 +156,20 @@ def summary_text(hits: DailyHits, cursor: int | None) -> Text:
         summary.append(f"{_day(peak[0])} {peak[1]:,}", style="bold")
     if cursor is not None and hits.days:
         summary.append(" · ")
-        day_total = (
-            f"{_day(hits.days[cursor])} {count_text(hits.totals[cursor], 'hit')}"
-        )
-        summary.append(day_total, style="reverse")
+        if group > 1:
+            first = cursor // group * group
+            last = min(first + group, len(hits.days)) - 1
+            bar_total = sum(hits.totals[first : last + 1])
+            bar_text = (
+                f"{hits.days[first]:%m-%d} to {hits.days[last]:%m-%d} "
+                f"{count_text(bar_total, 'hit')}"
+            )
+            summary.append(bar_text, style="reverse")
+        else:
+            day_total = (
+                f"{_day(hits.days[cursor])} {count_text(hits.totals[cursor], 'hit')}"
+            )
+            summary.append(day_total, style="reverse")
     return summary
 
 
