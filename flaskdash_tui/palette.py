@@ -5,14 +5,16 @@ and legends list endpoints in the order in which they are stacked, so a chart
 still reads with ``NO_COLOR`` set. Both are picked from the endpoint id, which
 never changes, so an endpoint keeps its look across views and restarts.
 
-Colours are ANSI colour numbers 1 to 6 and 9 to 14. Textual 8.2 maps them to
-the current theme, and with ``NO_COLOR`` set its filter turns them to grey,
-where the glyph still distinguishes endpoints. Black, white and greys are left
-out because one of them is always the background.
+Colours are true colours of our own, not ANSI colour numbers, because Textual
+8.2 maps ANSI numbers through a terminal theme that gives several of them the
+same RGB. With ``NO_COLOR`` set, swatches and boxes are drawn in the
+terminal's default foreground and bars in the chart's text colour, so no glyph
+is fainter than the text.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from rich.color import Color
@@ -21,8 +23,39 @@ from rich.text import Text
 
 from flaskdash_tui.text import clean
 
-ANSI_COLOURS: tuple[int, ...] = (4, 1, 2, 3, 5, 6, 12, 9, 10, 11, 13, 14)
-"""Blue, red, green, yellow, magenta, cyan, then their bright variants."""
+COLOURS: tuple[str, ...] = (
+    "#00afff",
+    "#ff5f00",
+    "#00ffd7",
+    "#ff00ff",
+    "#87ff5f",
+    "#8787d7",
+    "#ffaf00",
+    "#00afaf",
+    "#ff5f87",
+    "#00af5f",
+    "#ffafff",
+    "#afaf5f",
+)
+"""Endpoint colours: sky blue, orange, aquamarine, magenta, light green,
+lavender, amber, teal, pink, green, light pink and olive.
+
+Each has a WCAG 2.1 contrast ratio of at least 4.5:1 on #121212 and on #272727,
+the darkest and the lightest background that the default theme
+``textual-dark`` puts behind a swatch (the table's zebra rows). Any two differ
+by a CIEDE2000 colour difference of at least 20. Sorted by CIELAB hue, the
+list takes every fifth colour, so consecutive entries, the last and the first
+included, differ in hue by at least 100 degrees. Every component is a level of
+the 6x6x6 cube of the 256-colour palette, so a terminal without true colour
+shows the same 12 colours.
+
+NOTE: no colour has 4.5:1 on both #121212 and white (the best possible is about
+4.3:1), so on a light background the lightest ones, such as the light green,
+are faint.
+"""
+
+OTHER_COLOUR = "#a8a8a8"
+"""A grey for the "other endpoints" share, unlike any endpoint colour."""
 
 GLYPHS: tuple[str, ...] = (
     "█",
@@ -49,25 +82,56 @@ position distinguishes them.
 """
 
 
+def colour_disabled() -> bool:
+    """Return whether ``NO_COLOR`` is set, by the rule that Textual 8.2 uses.
+
+    Textual's ``App`` turns on its monochrome filter when ``NO_COLOR`` is in
+    the environment, even with an empty value, although no-color.org counts
+    only non-empty values. The palette follows Textual, because that filter
+    would otherwise turn some endpoint colours into dark greys.
+    """
+    return "NO_COLOR" in os.environ
+
+
 @dataclass(frozen=True)
 class EndpointStyle:
     """The colour and glyph that mark one endpoint in charts and legends."""
 
-    colour: int
-    """ANSI colour number, 0 to 15."""
+    colour: str
+    """A true colour as ``#rrggbb``."""
     glyph: str
 
     @property
     def style(self) -> Style:
-        """The Rich style with the endpoint's colour as foreground."""
-        return Style(color=Color.from_ansi(self.colour))
+        """The Rich style of the endpoint's swatches and boxes.
+
+        The foreground is the endpoint's colour, or the terminal's default
+        foreground when :func:`colour_disabled`. Textual 8.2 draws that default
+        as the foreground of its ANSI theme, or leaves it to the terminal when
+        the app runs with ``ansi_color=True``.
+        """
+        if colour_disabled():
+            return Style(color="default")
+        return Style(color=Color.parse(self.colour))
+
+    @property
+    def plotext_colour(self) -> tuple[int, int, int] | str:
+        """The colour for plotext: an RGB triple, or ``"default"`` for no colour.
+
+        plotext 5.3 writes no SGR code for ``"default"``, so those cells get
+        the widget's own text colour.
+        """
+        if colour_disabled():
+            return "default"
+        triplet = Color.parse(self.colour).get_truecolor()
+        return (triplet.red, triplet.green, triplet.blue)
 
     def swatch(self, width: int = 2) -> Text:
         """Return the glyph repeated ``width`` times, in the endpoint's colour."""
         return Text(self.glyph * width, style=self.style)
 
 
-OTHER_STYLE = EndpointStyle(colour=7, glyph="·")
+OTHER_STYLE = EndpointStyle(colour=OTHER_COLOUR, glyph="·")
 """The style of the "other endpoints" share when a chart folds small endpoints."""
 
 
@@ -75,7 +139,7 @@ def endpoint_style(endpoint_id: int) -> EndpointStyle:
     """Return the colour and glyph of the endpoint with id ``endpoint_id``."""
     index = endpoint_id - 1
     return EndpointStyle(
-        colour=ANSI_COLOURS[index % len(ANSI_COLOURS)],
+        colour=COLOURS[index % len(COLOURS)],
         glyph=GLYPHS[index % len(GLYPHS)],
     )
 

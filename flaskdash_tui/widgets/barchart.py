@@ -314,7 +314,7 @@ def _plot(
                     rows.append((row + 1) * unit)
         if columns:
             plotext.scatter(
-                columns, rows, marker=item.style.glyph, color=item.style.colour
+                columns, rows, marker=item.style.glyph, color=item.style.plotext_colour
             )
     plotext.xticks([], [])
     plotext.yticks(ticks, tick_labels)
