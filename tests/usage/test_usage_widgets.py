@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
+import math
 
+import pytest
+from rich.color import Color, ColorSystem
 from rich.console import Console
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.widgets import Static
 
-from flaskdash_tui.palette import GLYPHS, OTHER_STYLE, endpoint_style, legend
+from flaskdash_tui.palette import (
+    COLOURS,
+    GLYPHS,
+    OTHER_STYLE,
+    endpoint_style,
+    legend,
+)
 from flaskdash_tui.widgets.barchart import (
     BarSeries,
     StackedBarChart,
@@ -51,6 +62,246 @@ def reversed_cells(text: Text) -> set[tuple[int, int]]:
 
 def days_from(first: dt.date, count: int) -> list[dt.date]:
     return [first + dt.timedelta(days=index) for index in range(count)]
+
+
+RGB = tuple[int, int, int]
+
+DARK_BACKGROUNDS: list[RGB] = [(18, 18, 18), (39, 39, 39)]
+"""The darkest and the lightest background behind a swatch in textual-dark."""
+
+
+def rgb_of(colour: str) -> RGB:
+    triplet = Color.parse(colour).get_truecolor()
+    return (triplet.red, triplet.green, triplet.blue)
+
+
+def linear_rgb(rgb: RGB) -> list[float]:
+    """Return the linear-light sRGB channels of an 8-bit sRGB colour."""
+    channels = []
+    for value in rgb:
+        c = value / 255
+        channels.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+    return channels
+
+
+def contrast_ratio(first: RGB, second: RGB) -> float:
+    """Return the WCAG 2.1 contrast ratio of two sRGB colours, 1 to 21."""
+    luminances = []
+    for rgb in (first, second):
+        red, green, blue = linear_rgb(rgb)
+        luminances.append(0.2126 * red + 0.7152 * green + 0.0722 * blue)
+    lighter, darker = max(luminances), min(luminances)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def cielab(rgb: RGB) -> tuple[float, float, float]:
+    """Return the CIELAB L*, a* and b* of an sRGB colour, for the D65 white."""
+    red, green, blue = linear_rgb(rgb)
+    x = (0.4124 * red + 0.3576 * green + 0.1805 * blue) / 0.95047
+    y = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    z = (0.0193 * red + 0.1192 * green + 0.9505 * blue) / 1.08883
+
+    def f(t: float) -> float:
+        return t ** (1 / 3) if t > 216 / 24389 else (24389 / 27 * t + 16) / 116
+
+    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+
+def lab_hue(rgb: RGB) -> float:
+    """Return the CIELAB hue angle of an sRGB colour in degrees, 0 to 360."""
+    _, a, b = cielab(rgb)
+    return math.degrees(math.atan2(b, a)) % 360
+
+
+def ciede2000(first: RGB, second: RGB) -> float:
+    """Return the CIEDE2000 colour difference of two sRGB colours."""
+    return ciede2000_lab(cielab(first), cielab(second))
+
+
+def ciede2000_lab(
+    first: tuple[float, float, float], second: tuple[float, float, float]
+) -> float:
+    """Return the CIEDE2000 colour difference of two CIELAB colours.
+
+    The formulas are those of Sharma, Wu and Dalal, "The CIEDE2000
+    color-difference formula" (2005), with kL = kC = kH = 1.
+    """
+    l1, a1, b1 = first
+    l2, a2, b2 = second
+    mean_chroma = (math.hypot(a1, b1) + math.hypot(a2, b2)) / 2
+    g = 0.5 * (1 - math.sqrt(mean_chroma**7 / (mean_chroma**7 + 25**7)))
+    a1, a2 = (1 + g) * a1, (1 + g) * a2
+    c1, c2 = math.hypot(a1, b1), math.hypot(a2, b2)
+    h1 = math.degrees(math.atan2(b1, a1)) % 360
+    h2 = math.degrees(math.atan2(b2, a2)) % 360
+
+    delta_l = l2 - l1
+    delta_c = c2 - c1
+    delta_h_angle = h2 - h1
+    if c1 * c2 == 0:
+        delta_h_angle = 0
+    elif delta_h_angle > 180:
+        delta_h_angle -= 360
+    elif delta_h_angle < -180:
+        delta_h_angle += 360
+    delta_h = 2 * math.sqrt(c1 * c2) * math.sin(math.radians(delta_h_angle / 2))
+
+    mean_l = (l1 + l2) / 2
+    mean_c = (c1 + c2) / 2
+    if c1 * c2 == 0:
+        mean_h = h1 + h2
+    elif abs(h1 - h2) <= 180:
+        mean_h = (h1 + h2) / 2
+    elif h1 + h2 < 360:
+        mean_h = (h1 + h2 + 360) / 2
+    else:
+        mean_h = (h1 + h2 - 360) / 2
+    t = (
+        1
+        - 0.17 * math.cos(math.radians(mean_h - 30))
+        + 0.24 * math.cos(math.radians(2 * mean_h))
+        + 0.32 * math.cos(math.radians(3 * mean_h + 6))
+        - 0.20 * math.cos(math.radians(4 * mean_h - 63))
+    )
+    delta_theta = 30 * math.exp(-(((mean_h - 275) / 25) ** 2))
+    r_c = 2 * math.sqrt(mean_c**7 / (mean_c**7 + 25**7))
+    s_l = 1 + 0.015 * (mean_l - 50) ** 2 / math.sqrt(20 + (mean_l - 50) ** 2)
+    s_c = 1 + 0.045 * mean_c
+    s_h = 1 + 0.015 * mean_c * t
+    r_t = -math.sin(math.radians(2 * delta_theta)) * r_c
+    return math.sqrt(
+        (delta_l / s_l) ** 2
+        + (delta_c / s_c) ** 2
+        + (delta_h / s_h) ** 2
+        + r_t * (delta_c / s_c) * (delta_h / s_h)
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        ((50.0, 2.6772, -79.7751), (50.0, 0.0, -82.7485), 2.0425),
+        ((50.0, -1.3802, -84.2814), (50.0, 0.0, -82.7485), 1.0),
+        ((50.0, 2.5, 0.0), (73.0, 25.0, -18.0), 27.1492),
+    ],
+)
+def test_ciede2000_reference_pairs(
+    first: tuple[float, float, float],
+    second: tuple[float, float, float],
+    expected: float,
+) -> None:
+    # Pairs from Table 1 of the test data of Sharma, Wu and Dalal (2005).
+    assert ciede2000_lab(first, second) == pytest.approx(expected, abs=1e-4)
+
+
+class SwatchApp(App[None]):
+    """Shows the swatches of endpoints 1 to 12 on one line."""
+
+    def compose(self) -> ComposeResult:
+        swatches = Text(" ").join(
+            endpoint_style(endpoint_id).swatch() for endpoint_id in range(1, 13)
+        )
+        yield Static(swatches)
+
+
+async def rendered_swatch_colours() -> list[RGB]:
+    """Run :class:`SwatchApp` and return the RGB of each swatch as on screen.
+
+    The app's line filters run as they would on the way to the terminal, so
+    Textual's mapping of colours to its theme is included.
+    """
+    app = SwatchApp()
+    async with app.run_test(size=(40, 3)) as pilot:
+        await pilot.pause()
+        static = app.query_one(Static)
+        strip = static.render_line(0)
+        for line_filter in app.get_line_filters():
+            strip = strip.apply_filter(line_filter, static.background_colors[1])
+        colours: list[RGB] = []
+        for segment in strip:
+            if segment.text.strip() and segment.style and segment.style.color:
+                triplet = segment.style.color.get_truecolor()
+                colours.append((triplet.red, triplet.green, triplet.blue))
+    return colours
+
+
+async def test_palette_colours_distinct_rendered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+    colours = await rendered_swatch_colours()
+
+    assert len(colours) == 12
+    assert len(set(colours)) == 12
+    assert colours == [rgb_of(colour) for colour in COLOURS]
+
+
+def test_palette_colours_distinct_in_256() -> None:
+    numbers = []
+    for colour in COLOURS:
+        eight_bit = Color.parse(colour).downgrade(ColorSystem.EIGHT_BIT)
+        assert eight_bit.number is not None
+        numbers.append(eight_bit.number)
+        # The 256-colour palette has the exact colour, so nothing shifts.
+        assert eight_bit.get_truecolor() == Color.parse(colour).get_truecolor()
+
+    assert len(set(numbers)) == 12
+
+
+def test_palette_contrast_on_dark_backgrounds() -> None:
+    for colour, background in itertools.product(COLOURS, DARK_BACKGROUNDS):
+        ratio = contrast_ratio(rgb_of(colour), background)
+        assert ratio >= 4.5, (colour, background, ratio)
+
+
+def test_palette_colour_difference() -> None:
+    for first, second in itertools.combinations(COLOURS, 2):
+        difference = ciede2000(rgb_of(first), rgb_of(second))
+        assert difference >= 20, (first, second, difference)
+
+
+def test_palette_consecutive_hues_differ() -> None:
+    # Endpoint 13 takes the first colour again, so the last and the first
+    # colour are neighbours too.
+    for position, colour in enumerate(COLOURS):
+        following = COLOURS[(position + 1) % len(COLOURS)]
+        gap = abs(lab_hue(rgb_of(colour)) - lab_hue(rgb_of(following)))
+        assert min(gap, 360 - gap) >= 100, (colour, following)
+
+
+def test_palette_colours_repeat_every_12() -> None:
+    for endpoint_id in range(1, 13):
+        style = endpoint_style(endpoint_id)
+        assert style.colour == COLOURS[endpoint_id - 1]
+        assert endpoint_style(endpoint_id + 12).colour == style.colour
+        assert endpoint_style(endpoint_id + 13).glyph == style.glyph
+
+
+@pytest.mark.parametrize("value", ["1", ""])
+def test_palette_no_color_default_foreground(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    # Textual 8.2 turns on its monochrome filter for an empty value too.
+    monkeypatch.setenv("NO_COLOR", value)
+
+    for endpoint_id in range(1, 13):
+        style = endpoint_style(endpoint_id)
+        assert style.style.color == Color.default()
+        assert style.plotext_colour == "default"
+        assert style.swatch().get_style_at_offset(Console(), 0).color == (
+            Color.default()
+        )
+    assert OTHER_STYLE.style.color == Color.default()
+
+
+def test_palette_colour_without_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+    style = endpoint_style(1)
+
+    assert style.style.color == Color.parse(COLOURS[0])
+    assert style.plotext_colour == rgb_of(COLOURS[0])
 
 
 def test_palette_stable_per_id() -> None:
@@ -157,6 +408,26 @@ def test_chart_layers_keep_colours() -> None:
         style = endpoint_style(index)
         offset = text.plain.index(style.glyph)
         assert text.get_style_at_offset(Console(), offset).color == style.style.color
+
+
+def test_chart_no_color_bars_uncoloured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    series = [
+        BarSeries(f"api.{index}", endpoint_style(index), [10]) for index in (1, 2, 3)
+    ]
+
+    text = render_chart(["05-01"], series, 30, 17)
+
+    console = Console()
+    for index in (1, 2, 3):
+        glyph = endpoint_style(index).glyph
+        offsets = [
+            offset for offset, character in enumerate(text.plain) if character == glyph
+        ]
+        # 15 rows for a top tick of 30 give each layer 5 rows of 6 columns.
+        assert len(offsets) == 5 * 6
+        for offset in offsets:
+            assert text.get_style_at_offset(console, offset).color is None, glyph
 
 
 def test_chart_zero_day_draws_nothing() -> None:
