@@ -322,7 +322,8 @@ class Recorder:
         Args:
             error: The exception.
             skip: Frames at the start of its traceback to leave out, such as
-                the capture wrapper's own frame.
+                the capture wrapper's own frame. When that would leave none,
+                the stack that led to the first frame is stored instead.
         """
         flight = self.current_flight()
         if flight is None:
