@@ -40,9 +40,10 @@ COLOURS: tuple[str, ...] = (
 """Endpoint colours: sky blue, orange, aquamarine, magenta, light green,
 lavender, amber, teal, pink, green, light pink and olive.
 
-Each has a WCAG 2.1 contrast ratio of at least 4.5:1 on #121212 and on #272727,
-the darkest and the lightest background that the default theme
-``textual-dark`` puts behind a swatch (the table's zebra rows). Any two differ
+Each has a WCAG 2.1 contrast ratio of at least 4.5:1 on #121212 and on #272727.
+In the default theme ``textual-dark`` these were the darkest and the lightest
+background behind a swatch outside a table's cursor row (#272727 is a zebra
+row), measured in the endpoints, response, hits and detail views. Any two differ
 by a CIEDE2000 colour difference of at least 20. Sorted by CIELAB hue, the
 list takes every fifth colour, so consecutive entries, the last and the first
 included, differ in hue by at least 100 degrees. Every component is a level of
