@@ -130,7 +130,7 @@ def swatch_cells(
     column cuts it short.
     """
     needle = f"{glyph * 2} {shown_name(name)[:8]}"
-    styles = []
+    styles: list[Style] = []
     for cells in rendered_cells(widget, filtered):
         text = "".join(character for character, _ in cells)
         start = text.find(needle)
@@ -165,7 +165,7 @@ def box_cells(
 ) -> list[Style]:
     """Return the styles of the box glyphs on the row labelled ``name``."""
     needle = f"{glyph * 2} {shown_name(name)[:8]}"
-    styles = []
+    styles: list[Style] = []
     for cells in rendered_cells(plot, filtered):
         text = "".join(character for character, _ in cells)
         if needle in text:
@@ -192,7 +192,7 @@ def bar_cells(chart: StackedBarChart, glyph: str, filtered: bool = True) -> list
     The plot area starts after the y axis, the first ``┤`` or ``│`` of a row,
     and ends above the x axis, so tick labels and x labels are left out.
     """
-    styles = []
+    styles: list[Style] = []
     for cells in rendered_cells(chart, filtered):
         text = "".join(character for character, _ in cells)
         axis = min(
