@@ -178,6 +178,12 @@ def run(
     return list(results.values())
 
 
+DISTURBED_SPREAD = 0.05
+"""Bare Flask's median round more than this fraction above its fastest round
+means that other work disturbed the run. On an idle 2-core VM the spread
+was 3 to 5 %; runs beside other jobs showed 15 to 48 %."""
+
+
 def format_results(results: Sequence[OverheadResult], *, requests: int) -> str:
     """Format a table of microseconds per request and ratios to bare Flask."""
     baseline = next((r for r in results if r.variant == BASELINE), None)
@@ -214,6 +220,14 @@ def format_results(results: Sequence[OverheadResult], *, requests: int) -> str:
                 f"({label}): {verdict} ({added_us:.1f} us)"
             )
         lines.append(f"capture stored {capture_result.stored} rows, one per request")
+    if baseline is not None:
+        spread = baseline.median("wall") / baseline.minimum("wall") - 1
+        if spread > DISTURBED_SPREAD:
+            lines.append(
+                f"warning: bare Flask's median round is {spread:.0%} above its "
+                "fastest one, so other work slowed this run; its added times "
+                "are higher than on an idle machine"
+            )
     return "\n".join(lines)
 
 
