@@ -55,6 +55,27 @@ NOTE: no colour has 4.5:1 on both #121212 and white (the best possible is about
 are faint.
 """
 
+
+def linear_rgb(colour: Color) -> tuple[float, float, float]:
+    """Return the linear-light sRGB channels of ``colour``, each 0 to 1."""
+    channels = []
+    for value in colour.get_truecolor():
+        c = value / 255
+        channels.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+    red, green, blue = channels
+    return red, green, blue
+
+
+def contrast_ratio(first: Color, second: Color) -> float:
+    """Return the WCAG 2.1 contrast ratio of two colours, from 1 to 21."""
+    luminances = []
+    for colour in (first, second):
+        red, green, blue = linear_rgb(colour)
+        luminances.append(0.2126 * red + 0.7152 * green + 0.0722 * blue)
+    lighter, darker = max(luminances), min(luminances)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
 OTHER_COLOUR = "#a8a8a8"
 """A grey for the "other endpoints" share, unlike any endpoint colour."""
 

@@ -25,7 +25,7 @@ from tui_data import ENDPOINTS, HOSTILE_NAME, NOW, STUDIED, TRANSLATE
 from capture.schema import Endpoint, ExceptionRecord, Request, Version
 from flaskdash_tui import views
 from flaskdash_tui.app import FlaskdashApp
-from flaskdash_tui.palette import EndpointStyle, endpoint_style
+from flaskdash_tui.palette import EndpointStyle, contrast_ratio, endpoint_style
 from flaskdash_tui.screens.endpoints import EndpointsScreen
 from flaskdash_tui.screens.hits import HitsScreen
 from flaskdash_tui.screens.response import ResponseScreen
@@ -93,25 +93,6 @@ def rendered_cells(
             cells.extend((character, style) for character in segment.text)
         lines.append(cells)
     return lines
-
-
-def linear_rgb(colour: Color) -> list[float]:
-    """Return the linear-light sRGB channels of a colour."""
-    channels = []
-    for value in colour.get_truecolor():
-        c = value / 255
-        channels.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
-    return channels
-
-
-def contrast_ratio(first: Color, second: Color) -> float:
-    """Return the WCAG 2.1 contrast ratio of two colours, 1 to 21."""
-    luminances = []
-    for colour in (first, second):
-        red, green, blue = linear_rgb(colour)
-        luminances.append(0.2126 * red + 0.7152 * green + 0.0722 * blue)
-    lighter, darker = max(luminances), min(luminances)
-    return (lighter + 0.05) / (darker + 0.05)
 
 
 def cell_contrast(style: Style) -> float:

@@ -20,7 +20,9 @@ from flaskdash_tui.palette import (
     OTHER_STYLE,
     endpoint_style,
     legend,
+    linear_rgb,
 )
+from flaskdash_tui.palette import contrast_ratio as palette_contrast
 from flaskdash_tui.widgets.barchart import (
     BarSeries,
     StackedBarChart,
@@ -75,28 +77,14 @@ def rgb_of(colour: str) -> RGB:
     return (triplet.red, triplet.green, triplet.blue)
 
 
-def linear_rgb(rgb: RGB) -> list[float]:
-    """Return the linear-light sRGB channels of an 8-bit sRGB colour."""
-    channels = []
-    for value in rgb:
-        c = value / 255
-        channels.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
-    return channels
-
-
 def contrast_ratio(first: RGB, second: RGB) -> float:
     """Return the WCAG 2.1 contrast ratio of two sRGB colours, 1 to 21."""
-    luminances = []
-    for rgb in (first, second):
-        red, green, blue = linear_rgb(rgb)
-        luminances.append(0.2126 * red + 0.7152 * green + 0.0722 * blue)
-    lighter, darker = max(luminances), min(luminances)
-    return (lighter + 0.05) / (darker + 0.05)
+    return palette_contrast(Color.from_rgb(*first), Color.from_rgb(*second))
 
 
 def cielab(rgb: RGB) -> tuple[float, float, float]:
     """Return the CIELAB L*, a* and b* of an sRGB colour, for the D65 white."""
-    red, green, blue = linear_rgb(rgb)
+    red, green, blue = linear_rgb(Color.from_rgb(*rgb))
     x = (0.4124 * red + 0.3576 * green + 0.1805 * blue) / 0.95047
     y = 0.2126 * red + 0.7152 * green + 0.0722 * blue
     z = (0.0193 * red + 0.1192 * green + 0.9505 * blue) / 1.08883
@@ -657,3 +645,9 @@ def test_legend_cuts_long_entry() -> None:
     lines = legend([("api." + "x" * 60, endpoint_style(1))], width=30).plain
     assert len(lines) == 30
     assert lines.endswith("…")
+
+
+def test_contrast_black_on_white() -> None:
+    black, white = Color.parse("#000000"), Color.parse("#ffffff")
+    assert palette_contrast(black, white) == pytest.approx(21.0)
+    assert palette_contrast(white, white) == pytest.approx(1.0)
