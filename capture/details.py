@@ -40,12 +40,17 @@ def bound(text: str, limit: int = MAX_VALUE) -> str:
 _CONTROL_CHARACTERS = {
     code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))
 }
-_BIDI_CHARACTERS = {
-    code: f"\\u{code:04x}"
-    for code in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
-}
-"""The Unicode bidirectional formatting characters, which make terminals with
-bidi support reorder the rest of the line."""
+BIDI_CODES: tuple[int, ...] = (
+    0x061C,
+    0x200E,
+    0x200F,
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+)
+"""The Unicode bidirectional formatting characters (ALM, LRM, RLM, the
+embeddings, overrides and isolates), which make terminals with bidi support
+reorder the rest of the line. The TUI escapes the same characters."""
+_BIDI_CHARACTERS = {code: f"\\u{code:04x}" for code in BIDI_CODES}
 _ESCAPES = _CONTROL_CHARACTERS | _BIDI_CHARACTERS
 
 

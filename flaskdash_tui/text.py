@@ -14,13 +14,15 @@ import re
 
 from rich.text import Text
 
+from capture.details import BIDI_CODES
+
 _CONTROL = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f"
+    + "".join(re.escape(chr(code)) for code in BIDI_CODES)
+    + "]"
 )
 """C0 and C1 control characters and DEL, except tab and newline, and the
-Unicode bidirectional formatting characters (ALM, LRM, RLM, the embeddings,
-overrides and isolates), which make terminals with bidi support reorder the
-rest of the line."""
+Unicode bidirectional formatting characters of capture's log escaping."""
 
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\v\f\u2028\u2029\x85]")
 
