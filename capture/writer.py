@@ -356,13 +356,13 @@ class Writer:
             for row, item in prepared.detailed:
                 self._insert_detailed(db, row, item)
             if prepared.hits:
-                cursor.executemany(
-                    _hits_sql(),
-                    [
-                        _hits_parameters(ids[name], count, last, first)
-                        for name, (count, last, first, _total) in prepared.hits.items()
-                    ],
-                )
+                sql, order = _hits_statement()
+                parameters = []
+                for name, (count, last, first, _total) in prepared.hits.items():
+                    values = {"count": count, "last": last, "first": first}
+                    values["id"] = ids[name]
+                    parameters.append([values[key] for key in order])
+                cursor.executemany(sql, parameters)
 
     def _insert_rows(self, cursor: Any, values: list[Any]) -> None:
         width = len(_REQUEST_FIELDS)
@@ -397,7 +397,7 @@ class Writer:
             error, trace, skip = exception
             kind = type(error)
             if isinstance(trace, list):
-                frames = trace  # Taken by the recorder while the request ran.
+                frames = trace  # Frames the recorder read while the request ran.
             else:
                 frames = details.traceback_frames(trace, skip=skip)
             ExceptionRecord.insert(
@@ -527,6 +527,12 @@ _HITS_SLOTS = {name: _Slot(name) for name in ("count", "last", "first", "id")}
 
 @functools.cache
 def _hits_statement() -> tuple[str, tuple[str, ...]]:
+    """Return the UPDATE that adds one cycle's hits to an endpoint.
+
+    Returns:
+        The statement, and for each of its parameters in peewee's order the
+        value it takes: ``count``, ``last``, ``first`` or ``id``.
+    """
     slots = _HITS_SLOTS
     endpoint_key: Any = Endpoint.id  # type: ignore[attr-defined]
     newer = Endpoint.last_requested.is_null() | (
@@ -550,16 +556,3 @@ def _hits_statement() -> tuple[str, tuple[str, ...]]:
             )
         order.append(parameter.name)
     return sql, tuple(order)
-
-
-def _hits_sql() -> str:
-    """Return the UPDATE statement that adds one cycle's hits to an endpoint."""
-    return _hits_statement()[0]
-
-
-def _hits_parameters(
-    endpoint_id: int, count: int, last: float, first: float
-) -> list[object]:
-    """Return the parameters of :func:`_hits_sql` for one endpoint."""
-    values = {"count": count, "last": last, "first": first, "id": endpoint_id}
-    return [values[name] for name in _hits_statement()[1]]
