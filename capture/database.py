@@ -17,7 +17,7 @@ from pathlib import Path
 import peewee as pw
 from playhouse import db_url, migrate
 
-from capture.schema import MODELS, SCHEMA_VERSION, Metadata
+from capture.schema import DROPPED_INDEXES, MODELS, SCHEMA_VERSION, Metadata
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +165,8 @@ def _create_schema(database: pw.Database) -> None:
     with database.bind_ctx(MODELS), transaction:
         fresh = not database.table_exists(Metadata._meta.table_name)
         database.create_tables(MODELS, safe=True)
+        for name in DROPPED_INDEXES:
+            database.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
         if fresh:
             Metadata.insert(
                 key="schema_version", value=str(SCHEMA_VERSION)

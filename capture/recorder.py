@@ -191,9 +191,10 @@ class Recorder:
                 # NOTE: when a WSGI middleware between capture and Flask
                 # defers this call until the body is iterated, the request
                 # context has ended, and the request is not stored.
-                rule = getattr(environ.get("werkzeug.request"), "url_rule", None)
-                if rule is not None:
-                    flight[ENDPOINT] = rule.endpoint
+                try:
+                    flight[ENDPOINT] = environ["werkzeug.request"].url_rule.endpoint
+                except (KeyError, AttributeError):
+                    pass  # No rule matched (404, 405), or no Flask request.
                 # NOTE: a streamed body that sets Content-Length itself is
                 # timed only until Flask returns it, not until it is sent.
                 for name, _value in headers:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import operator
 import os
 import sqlite3
 import threading
@@ -76,6 +77,10 @@ _REQUEST_FIELDS = (
     Request.group,
     Request.ip,
 )
+
+
+_started_at = operator.itemgetter(STARTED_AT)
+_duration = operator.itemgetter(DURATION)
 
 
 def _status_code(status: str | None) -> int:
@@ -299,52 +304,56 @@ class Writer:
         return prepared
 
     def _prepare(self, batch: list[Any]) -> _Prepared:
-        """Sort a batch into plain rows, rows with details, hits and markers."""
+        """Sort a batch into plain rows, rows with details, hits and markers.
+
+        The rows come out grouped by endpoint, so that SQLite inserts each
+        endpoint's run of rows at one place in the (endpoint, time) index.
+        """
+        prepared = _Prepared()
+        by_endpoint: dict[str, list[tuple[Any, ...]]] = {}
+        markers = prepared.markers
+        for item in batch:
+            if type(item) is tuple:
+                items = by_endpoint.get(item[ENDPOINT])
+                if items is None:
+                    by_endpoint[item[ENDPOINT]] = [item]
+                else:
+                    items.append(item)
+            else:
+                markers.append(item)
         ids = self._endpoint_ids
         monitored = self.recorder.monitored
         version_id = self._version_id
         status_codes = self._status_codes
-        prepared = _Prepared()
         add_values = prepared.values.extend
-        hits = prepared.hits
-        for item in batch:
-            if type(item) is not tuple:
-                prepared.markers.append(item)
-                continue
-            name = item[ENDPOINT]
-            started_at = item[STARTED_AT]
-            duration = item[DURATION]
-            endpoint_hits = hits.get(name)
-            if endpoint_hits is None:
-                hits[name] = [1, started_at, started_at, duration]
-            else:
-                endpoint_hits[0] += 1
-                endpoint_hits[3] += duration
-                if started_at > endpoint_hits[1]:
-                    endpoint_hits[1] = started_at
-                elif started_at < endpoint_hits[2]:
-                    endpoint_hits[2] = started_at
+        detailed = prepared.detailed
+        for name, items in by_endpoint.items():
+            starts = list(map(_started_at, items))
+            total = sum(map(_duration, items))
+            prepared.hits[name] = [len(items), max(starts), min(starts), total]
             if name not in monitored:
                 continue
-            status = item[STATUS]
-            code = status_codes.get(status)
-            if code is None:
-                code = status_codes[status] = _status_code(status)
-            ip = item[IP]
-            row = (
-                ids[name],
-                started_at,
-                duration,
-                item[METHOD],
-                code,
-                version_id,
-                item[GROUP] or ip,
-                ip,
-            )
-            if item[SAMPLE] is None and item[EXCEPTION] is None:
-                add_values(row)
-            else:
-                prepared.detailed.append((row, item))
+            endpoint_id = ids[name]
+            for item in items:
+                status = item[STATUS]
+                code = status_codes.get(status)
+                if code is None:
+                    code = status_codes[status] = _status_code(status)
+                ip = item[IP]
+                row = (
+                    endpoint_id,
+                    item[STARTED_AT],
+                    item[DURATION],
+                    item[METHOD],
+                    code,
+                    version_id,
+                    item[GROUP] or ip,
+                    ip,
+                )
+                if item[SAMPLE] is None and item[EXCEPTION] is None:
+                    add_values(row)
+                else:
+                    detailed.append((row, item))
         return prepared
 
     def _store(self, db: pw.Database, prepared: _Prepared) -> None:

@@ -229,13 +229,15 @@ class ExceptionGroups:
 
 
 def _find_newest(database: pw.Database, type_name: str, totals: _Totals) -> None:
-    # One query per changed group, on the request time index. Of exceptions
-    # raised in the same instant, the one stored last counts as the newest.
+    # One query per changed group, on the (endpoint, time) index. Of
+    # exceptions raised in the same instant, the one stored last counts as
+    # the newest.
     row = (
         ExceptionRecord.select(exception_id_field, ExceptionRecord.message)
         .join(Request)
         .where(
-            (Request.time == totals.newest_time)
+            Request.endpoint.in_(list(totals.endpoint_ids.values()))
+            & (Request.time == totals.newest_time)
             & (ExceptionRecord.type == type_name)
             & (ExceptionRecord.traceback == totals.newest_traceback)
         )

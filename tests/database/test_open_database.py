@@ -99,3 +99,29 @@ def test_reopen_keeps_rows(tmp_path: Path) -> None:
     second = open_database(path, create=True)
     row = Metadata.select().where(Metadata.key == "probe").bind(second).get()
     assert row.value == "kept"
+
+
+def request_indexes(path: Path) -> list[str]:
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' "
+            "AND tbl_name = 'request' AND sql IS NOT NULL ORDER BY name"
+        )
+        return [name for (name,) in rows]
+
+
+def test_request_table_has_one_index(tmp_path: Path) -> None:
+    path = tmp_path / "flaskdash.db"
+    open_database(path, create=True).close()
+    assert request_indexes(path) == ["request_endpoint_id_time_duration"]
+
+
+def test_create_drops_the_old_time_index(tmp_path: Path) -> None:
+    path = tmp_path / "flaskdash.db"
+    open_database(path, create=True).close()
+    with sqlite3.connect(path) as connection:
+        connection.execute('CREATE INDEX "request_time" ON "request" ("time")')
+    open_database(path, create=False).close()
+    assert "request_time" in request_indexes(path)  # Reading leaves it.
+    open_database(path, create=True).close()
+    assert request_indexes(path) == ["request_endpoint_id_time_duration"]
