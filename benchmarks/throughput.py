@@ -118,6 +118,32 @@ def worker_cpu_seconds(server: Server) -> float:
     return total
 
 
+IDLE_SHARE = 0.05
+"""Share of one CPU below which a server's workers count as idle."""
+IDLE_CHECK = 0.25
+"""Seconds between two readings of the workers' CPU time while waiting."""
+
+
+def wait_until_idle(server: Server, timeout: float = 60.0) -> None:
+    """Wait until the workers of ``server`` use less than ``IDLE_SHARE`` of a CPU.
+
+    Raises:
+        RuntimeError: The workers were still busy after ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    before = worker_cpu_seconds(server)
+    while time.monotonic() < deadline:
+        time.sleep(IDLE_CHECK)
+        after = worker_cpu_seconds(server)
+        if after - before < IDLE_SHARE * IDLE_CHECK:
+            return
+        before = after
+    raise RuntimeError(
+        f"gunicorn for {server.variant} was still busy {timeout:.0f} s after "
+        "its load ended"
+    )
+
+
 def free_port() -> int:
     """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -289,6 +315,7 @@ def run(
                     servers[variant] = start_server(variant, directory)
                 for server in servers.values():
                     load(HOST, server.port, "/", duration=1, connections=connections)
+                    wait_until_idle(server)
                 for variant in order:
                     server = servers[variant]
                     cpu_before = worker_cpu_seconds(server)
@@ -300,6 +327,9 @@ def run(
                         connections=connections,
                     )
                     cpu = worker_cpu_seconds(server) - cpu_before
+                    # Flask-MonitoringDashboard's threads go on storing after
+                    # the load ends, which would slow the next server down.
+                    wait_until_idle(server)
                     results[variant].rounds.append(result)
                     results[variant].cpu_us.append(cpu / result.responses * 1e6)
             finally:
