@@ -191,7 +191,8 @@ class Recorder:
                 # NOTE: when a WSGI middleware between capture and Flask
                 # defers this call until the body is iterated, the request
                 # context has ended, and the request is not stored.
-                try:
+                # A try costs nothing until it catches, unlike suppress().
+                try:  # noqa: SIM105
                     flight[ENDPOINT] = environ["werkzeug.request"].url_rule.endpoint
                 except (KeyError, AttributeError):
                     pass  # No rule matched (404, 405), or no Flask request.

@@ -329,7 +329,9 @@ def _in_threads(
 def first_request_time(database: pw.Database) -> float | None:
     """Return the time of the earliest stored request, or None when there is none."""
     # One seek per endpoint into the (endpoint, time) index.
-    first = Request.select(pw.fn.MIN(Request.time)).where(Request.endpoint == ENDPOINT_ID)
+    first = Request.select(pw.fn.MIN(Request.time)).where(
+        Request.endpoint == ENDPOINT_ID
+    )
     value = Endpoint.select(pw.fn.MIN(first)).bind(database).scalar()
     return None if value is None else float(value)
 
