@@ -51,7 +51,8 @@ class _Totals:
     endpoints: set[str] = field(default_factory=set)
     endpoint_ids: dict[str, int] = field(default_factory=dict)
     newest_time: float = -math.inf
-    newest_traceback: str = ""
+    newest_tracebacks: set[str] = field(default_factory=set)
+    """The tracebacks of the group's exceptions at ``newest_time``."""
     latest_id: int = 0
     message: str = ""
     newest_changed: bool = True
@@ -201,9 +202,12 @@ class ExceptionGroups:
             totals.versions[label] = version_first_seen
             totals.endpoints.add(endpoint_name)
             totals.endpoint_ids[endpoint_name] = endpoint_id
-            if last >= totals.newest_time:
+            if last > totals.newest_time:
                 totals.newest_time = last
-                totals.newest_traceback = traceback
+                totals.newest_tracebacks = {traceback}
+                totals.newest_changed = True
+            elif last == totals.newest_time:
+                totals.newest_tracebacks.add(traceback)
                 totals.newest_changed = True
 
     def _summaries(self) -> list[ExceptionGroupSummary]:
@@ -239,7 +243,7 @@ def _find_newest(database: pw.Database, type_name: str, totals: _Totals) -> None
             Request.endpoint.in_(list(totals.endpoint_ids.values()))
             & (Request.time == totals.newest_time)
             & (ExceptionRecord.type == type_name)
-            & (ExceptionRecord.traceback == totals.newest_traceback)
+            & ExceptionRecord.traceback.in_(sorted(totals.newest_tracebacks))
         )
         .order_by(exception_id_field.desc())
         .tuples()

@@ -229,6 +229,25 @@ def test_exception_group_newest_by_time(database: pw.Database, rows: Rows) -> No
     assert groups[0].message == "new"
 
 
+def test_exception_group_newest_tie_stored_last(
+    database: pw.Database, rows: Rows
+) -> None:
+    # Two tracebacks of one group at the same instant: the one stored last wins,
+    # whichever of the two SQLite returns last when it groups them.
+    first = rows.request(ENDPOINT, time=500.0, status=500)
+    rows.exception(first, "builtins.KeyError", _raising_stack(20, 901), "first")
+    second = rows.request("api.other", time=500.0, status=500)
+    last = rows.exception(
+        second, "builtins.KeyError", _raising_stack(20, 900), "second"
+    )
+
+    groups = list_exception_groups(database)
+
+    assert len(groups) == 1
+    assert groups[0].latest_id == last
+    assert groups[0].message == "second"
+
+
 def test_exception_groups_of_endpoint(database: pw.Database, rows: Rows) -> None:
     matching = rows.request(ENDPOINT, time=1.0, status=500)
     rows.exception(matching, "builtins.KeyError", _raising_stack(20, 900))
