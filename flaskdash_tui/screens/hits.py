@@ -156,9 +156,9 @@ def summary_text(hits: DailyHits, cursor: int | None, group: int = 1) -> Text:
         summary.append(f"{_day(peak[0])} {peak[1]:,}", style="bold")
     if cursor is not None and hits.days:
         summary.append(" · ")
-        if group > 1:
-            first = cursor // group * group
-            last = min(first + group, len(hits.days)) - 1
+        first = cursor // group * group
+        last = min(first + group, len(hits.days)) - 1
+        if last > first:
             bar_total = sum(hits.totals[first : last + 1])
             bar_text = (
                 f"{hits.days[first]:%m-%d} to {hits.days[last]:%m-%d} "
@@ -166,8 +166,9 @@ def summary_text(hits: DailyHits, cursor: int | None, group: int = 1) -> Text:
             )
             summary.append(bar_text, style="reverse")
         else:
+            # A bar of one day, also the last bar when the days do not fill it.
             day_total = (
-                f"{_day(hits.days[cursor])} {count_text(hits.totals[cursor], 'hit')}"
+                f"{_day(hits.days[first])} {count_text(hits.totals[first], 'hit')}"
             )
             summary.append(day_total, style="reverse")
     return summary

@@ -32,6 +32,6 @@ def test_grouped_bar_under_cursor() -> None:
 
 
 def test_last_bar_shorter() -> None:
-    # Seven days in bars of three: the last bar shows 11-30 alone.
+    # Seven days in bars of three: the last bar shows 11-30 alone, as one day.
     text = summary_text(week_of_hits(), 6, group=3).plain
-    assert text.endswith(" · 11-30 to 11-30 8 hits")
+    assert text.endswith(" · Mon 2026-11-30 8 hits")
