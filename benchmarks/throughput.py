@@ -295,8 +295,8 @@ def run(
 
     Every round starts a new server per variant and stops it afterwards. The
     same server kept for all rounds stays 3 to 6 % faster or slower than an
-    identical one started beside it (measured with two bare Flask servers), a
-    bias that pairing rounds cannot cancel.
+    identical one started beside it (measured with two bare Flask servers and
+    with two capture servers). Pairing rounds cannot cancel that bias.
 
     Raises:
         RuntimeError: A server failed to start or to stop.
@@ -342,7 +342,7 @@ def run(
 
 
 def _add_counts(result: ThroughputResult, server: Server) -> None:
-    # Adds one stopped server's requests served and rows stored to its totals.
+    # Add one stopped server's requests served and rows stored to its totals.
     result.served = (result.served or 0) + read_served(server.directory / "served")
     stored = count_stored(server.variant, server.directory)
     if stored is not None:

@@ -191,7 +191,8 @@ class Recorder:
                 # NOTE: when a WSGI middleware between capture and Flask
                 # defers this call until the body is iterated, the request
                 # context has ended, and the request is not stored.
-                # A try costs nothing until it catches, unlike suppress().
+                # From CPython 3.11 a try costs nothing unless it catches, while
+                # contextlib.suppress() adds a call on every request.
                 try:  # noqa: SIM105
                     flight[ENDPOINT] = environ["werkzeug.request"].url_rule.endpoint
                 except (KeyError, AttributeError):

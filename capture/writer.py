@@ -86,6 +86,24 @@ _started_at = operator.itemgetter(STARTED_AT)
 _duration = operator.itemgetter(DURATION)
 
 
+def _group_by_endpoint(
+    batch: list[Any],
+) -> tuple[dict[str, list[tuple[Any, ...]]], list[threading.Event]]:
+    """Split a batch into finished requests by endpoint name and flush markers."""
+    by_endpoint: dict[str, list[tuple[Any, ...]]] = {}
+    markers = []
+    for item in batch:
+        if type(item) is tuple:
+            items = by_endpoint.get(item[ENDPOINT])
+            if items is None:
+                by_endpoint[item[ENDPOINT]] = [item]
+            else:
+                items.append(item)
+        else:
+            markers.append(item)
+    return by_endpoint, markers
+
+
 def _status_code(status: str | None) -> int:
     try:
         return int(status[:3]) if status else 0
@@ -290,7 +308,8 @@ class Writer:
     def _write(self, batch: list[Any]) -> _Prepared:
         db = self._db
         assert db is not None
-        names = {item[ENDPOINT] for item in batch if type(item) is tuple}
+        by_endpoint, markers = _group_by_endpoint(batch)
+        names = by_endpoint.keys()
         if not names <= self._endpoint_ids.keys():
             self._synced = None  # An endpoint appeared since the last refresh.
             self._refresh()
@@ -302,28 +321,18 @@ class Writer:
                     db, unlisted, now, options.monitor_new_endpoints
                 )
                 self._refresh()
-        prepared = self._prepare(batch)
+        prepared = self._prepare(by_endpoint)
+        prepared.markers = markers
         self._store(db, prepared)
         return prepared
 
-    def _prepare(self, batch: list[Any]) -> _Prepared:
-        """Sort a batch into plain rows, rows with details, hits and markers.
+    def _prepare(self, by_endpoint: dict[str, list[tuple[Any, ...]]]) -> _Prepared:
+        """Turn a batch's records, grouped by endpoint, into rows and hits.
 
-        The rows come out grouped by endpoint, so that SQLite inserts each
+        The rows stay grouped by endpoint, so that SQLite inserts each
         endpoint's run of rows at one place in the (endpoint, time) index.
         """
         prepared = _Prepared()
-        by_endpoint: dict[str, list[tuple[Any, ...]]] = {}
-        markers = prepared.markers
-        for item in batch:
-            if type(item) is tuple:
-                items = by_endpoint.get(item[ENDPOINT])
-                if items is None:
-                    by_endpoint[item[ENDPOINT]] = [item]
-                else:
-                    items.append(item)
-            else:
-                markers.append(item)
         ids = self._endpoint_ids
         monitored = self.recorder.monitored
         version_id = self._version_id

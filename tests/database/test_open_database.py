@@ -116,7 +116,7 @@ def test_request_table_has_one_index(tmp_path: Path) -> None:
     assert request_indexes(path) == ["request_endpoint_id_time_duration"]
 
 
-def test_create_drops_the_old_time_index(tmp_path: Path) -> None:
+def test_create_drops_old_time_index(tmp_path: Path) -> None:
     path = tmp_path / "flaskdash.db"
     open_database(path, create=True).close()
     with sqlite3.connect(path) as connection:
